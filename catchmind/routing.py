@@ -1,0 +1,9 @@
+"""Websocket routes of every app, gathered in one list for ``asgi.py``."""
+
+from django.urls import path
+
+from catchmind.health import HealthSocket
+
+websocket_urlpatterns = [
+    path("ws/healthz/", HealthSocket.as_asgi()),
+]

@@ -1,0 +1,67 @@
+"""Shared fixtures and the rule that CI never skips what it must check.
+
+Tests marked ``services`` (PostgreSQL + Redis), ``browser`` (Debian's chromium) or
+``shared_data`` (../shared/quickdraw) skip on a developer machine that lacks the thing, but
+fail under ``CI=true``: a green CI run must mean those paths really ran.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+POSTGRES_URL = os.environ.get(
+    "CATCHMIND_TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/catchmind"
+)
+REDIS_URL = os.environ.get("CATCHMIND_TEST_REDIS_URL", "redis://127.0.0.1:6379/14")
+CHROMIUM = os.environ.get("CATCHMIND_CHROMIUM", "/usr/bin/chromium")
+
+
+def quickdraw_dir() -> Path:
+    return Path(os.environ.get("CATCHMIND_QUICKDRAW_DIR") or REPO.parent / "shared" / "quickdraw")
+
+
+def require(condition: bool, reason: str) -> None:
+    """Skip on a developer machine, fail in CI."""
+    if condition:
+        return
+    if IN_CI:
+        pytest.fail(f"required in CI: {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+def _reachable(url: str, default_port: int) -> bool:
+    parts = urlsplit(url)
+    try:
+        with socket.create_connection(
+            (parts.hostname or "127.0.0.1", parts.port or default_port), 1
+        ):
+            return True
+    except OSError:
+        return False
+
+
+def services_available() -> bool:
+    return _reachable(POSTGRES_URL, 5432) and _reachable(REDIS_URL, 6379)
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    if item.get_closest_marker("services"):
+        require(_reachable(POSTGRES_URL, 5432), f"PostgreSQL at {POSTGRES_URL}")
+        require(_reachable(REDIS_URL, 6379), f"Redis at {REDIS_URL}")
+    if item.get_closest_marker("browser"):
+        require(
+            shutil.which(CHROMIUM) is not None, f"chromium at {CHROMIUM} (apt-get install chromium)"
+        )
+    if item.get_closest_marker("shared_data"):
+        require(
+            (quickdraw_dir() / "simplified").is_dir(), f"Quick, Draw! data in {quickdraw_dir()}"
+        )
