@@ -81,6 +81,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "catchmind.middleware.ContentSecurityPolicyMiddleware",
 ]
 
 ROOT_URLCONF = "catchmind.urls"
