@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from catchmind.env import (
     database_from_url,
     env_bool,
+    env_float,
     env_int,
     env_list,
     env_str,
@@ -184,3 +185,22 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO").upper()},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- AI player (DESIGN §5, game/ai/): backends, timeouts, pacing and the paid-call budget ---
+CATCHMIND_AI_BACKEND = env_str("CATCHMIND_AI_BACKEND", "local").lower()
+if CATCHMIND_AI_BACKEND not in {"local", "openai"}:
+    raise ImproperlyConfigured("CATCHMIND_AI_BACKEND must be 'local' or 'openai'")
+# Without an API key the openai backend is never used (rooms fall back to local).
+OPENAI_API_KEY = env_str("OPENAI_API_KEY")
+OPENAI_BASE_URL = env_str("OPENAI_BASE_URL")  # empty: api.openai.com; or Ollama, vLLM, ...
+CATCHMIND_AI_OPENAI_MODEL = env_str("CATCHMIND_AI_OPENAI_MODEL", "gpt-4o-mini")
+CATCHMIND_AI_TIMEOUT = env_float("CATCHMIND_AI_TIMEOUT", 4.0)
+CATCHMIND_AI_MAX_RETRIES = env_int("CATCHMIND_AI_MAX_RETRIES", 1, minimum=0)
+if CATCHMIND_AI_MAX_RETRIES > 1 or CATCHMIND_AI_TIMEOUT <= 0:
+    raise ImproperlyConfigured("CATCHMIND_AI_MAX_RETRIES must be 0 or 1, CATCHMIND_AI_TIMEOUT > 0")
+# Seconds between two AI calls for one room, per backend.
+CATCHMIND_AI_INTERVAL_LOCAL = env_float("CATCHMIND_AI_INTERVAL_LOCAL", 1.5)
+CATCHMIND_AI_INTERVAL_REMOTE = env_float("CATCHMIND_AI_INTERVAL_REMOTE", 4.0)
+# Paid calls per hour, all rooms together and per room; over it a room uses the local model.
+CATCHMIND_AI_BUDGET_PER_HOUR = env_int("CATCHMIND_AI_BUDGET_PER_HOUR", 1000, minimum=0)
+CATCHMIND_AI_ROOM_BUDGET_PER_HOUR = env_int("CATCHMIND_AI_ROOM_BUDGET_PER_HOUR", 120, minimum=0)
