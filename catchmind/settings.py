@@ -71,6 +71,14 @@ INSTALLED_APPS = [
     "game",
     "accounts",
     "gallery",
+    # Sign-in (issue 7): after "accounts", so our templates and translations win.
+    "allauth",
+    "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.google",
+    "allauth.socialaccount.providers.github",
+    "allauth.socialaccount.providers.kakao",
+    "allauth.socialaccount.providers.naver",
 ]
 
 MIDDLEWARE = [
@@ -80,6 +88,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "catchmind.middleware.ContentSecurityPolicyMiddleware",
@@ -146,6 +155,61 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# --- Accounts: django-allauth, third-party sign-in only (issue 7; README "Sign-in") ---
+# Players are guests or sign in with Google, GitHub, Kakao or Naver; there are no local
+# email/password accounts on the site. Operators use /admin/ with `manage.py createsuperuser`
+# (Django's ModelBackend).
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+OAUTH_PROVIDERS = ("google", "github", "kakao", "naver")
+
+
+def _oauth_providers() -> dict:
+    """One settings-backed app (no database SocialApp) per provider whose ``<ID>_CLIENT_ID``
+    and ``<ID>_CLIENT_SECRET`` are both set; half a pair is a start-up error."""
+    extra = {
+        "google": {"SCOPE": ["profile", "email"], "OAUTH_PKCE_ENABLED": True},
+        "github": {"SCOPE": ["user:email"]},
+        "kakao": {},  # consent items (nickname, email) are chosen in the Kakao console
+        "naver": {},
+    }
+    providers = {}
+    for provider in OAUTH_PROVIDERS:
+        prefix = provider.upper()
+        client_id = env_str(f"{prefix}_CLIENT_ID")
+        secret = env_str(f"{prefix}_CLIENT_SECRET")
+        if bool(client_id) != bool(secret):
+            raise ImproperlyConfigured(
+                f"{prefix}_CLIENT_ID and {prefix}_CLIENT_SECRET must be set together"
+            )
+        if client_id:
+            app = {"client_id": client_id, "secret": secret, "key": ""}
+            providers[provider] = {"APPS": [app], **extra[provider]}
+    return providers
+
+
+SOCIALACCOUNT_PROVIDERS = _oauth_providers()
+SOCIALACCOUNT_ONLY = True
+SOCIALACCOUNT_LOGIN_ON_GET = False  # sign-in starts with a POST (CSRF-protected)
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_QUERY_EMAIL = True
+SOCIALACCOUNT_STORE_TOKENS = False  # we never call the providers' APIs after sign-in
+SOCIALACCOUNT_ADAPTER = "accounts.adapter.SocialAccountAdapter"
+ACCOUNT_EMAIL_VERIFICATION = "none"  # required by SOCIALACCOUNT_ONLY; we send no mail
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if PRODUCTION else "http"
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "/"
+ACCOUNT_LOGOUT_REDIRECT_URL = "/"
+# allauth's rate limits count in the default cache (Redis when REDIS_URL is set). Behind a
+# proxy, the client address is taken from X-Forwarded-For past this many trusted proxies.
+ALLAUTH_TRUSTED_PROXY_COUNT = env_int(
+    "TRUSTED_PROXY_COUNT",
+    1 if PRODUCTION and env_bool("BEHIND_TLS_PROXY", default=True) else 0,
+    minimum=0,
+)
 
 # --- Language: Korean first (DESIGN §7) ---
 LANGUAGE_CODE = "ko"
