@@ -37,10 +37,10 @@ def claim_guest(guest_id: str, user) -> int:
     """Move everything recorded under ``guest_id`` to ``user``; returns the number of game
     seats (``game.Player`` rows) moved. Idempotent: a second call finds nothing to move.
 
-    Where the account already has a seat in the same room (it played there from another
-    device), the guest's seat is the one in use now, so it wins: the older account seat is
-    detached (kept as a guest seat under the same guest id is not possible, so it keeps its
-    history with ``user=None``) before the guest seat becomes the account's.
+    A seat keeps its row (id, score, turns, guesses) and its name; only its owner changes.
+    Where the account already has a seat in the same room (it played there earlier from
+    another device), the guest's seat is the one in use now and wins: the older account seat
+    keeps its history but no owner (``user=None``).
     """
     if not guest_id:
         return 0
@@ -54,21 +54,25 @@ def claim_guest(guest_id: str, user) -> int:
 
 def _claim_players(guest_id: str, user) -> int:
     Player = gamerows.model("game", "Player")
-    if not (gamerows.has_field(Player, "guest_id") and gamerows.has_field(Player, "user")):
+    if not _fields(Player, "guest_id", "user", "room"):
         return 0
-    seats = list(Player.objects.select_for_update().filter(guest_id=guest_id))
-    if not seats:
+    Room = Player._meta.get_field("room").related_model
+    rooms = sorted(set(Player.objects.filter(guest_id=guest_id).values_list("room_id", flat=True)))
+    if not rooms:
         return 0
-    if gamerows.has_field(Player, "room"):
-        rooms = [seat.room_id for seat in seats]
-        Player.objects.filter(user=user, room_id__in=rooms).exclude(guest_id=guest_id).update(
-            user=None
-        )
+    # The game's lock order (DESIGN §2): the room rows first, then its seats.
+    list(Room.objects.select_for_update().filter(pk__in=rooms).order_by("pk").values_list("pk"))
+    seats = list(Player.objects.select_for_update().filter(guest_id=guest_id).order_by("pk"))
+    Player.objects.filter(user=user, room_id__in=rooms).update(user=None)
     for seat in seats:
         seat.user = user
         seat.guest_id = None
         seat.save(update_fields=["user", "guest_id"])
     return len(seats)
+
+
+def _fields(model, *names: str) -> bool:
+    return model is not None and all(gamerows.has_field(model, name) for name in names)
 
 
 @receiver(user_logged_in, dispatch_uid="accounts.carry_guest_over")
