@@ -28,9 +28,9 @@ whatever the AI is doing, and a guess arriving after the turn ended is refused b
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import datetime as dt
 import logging
+import os
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -223,9 +223,7 @@ def _ensure_row(room_id: int) -> None:
 
 def start_turn(room_id: int, turn_id: int, first_call_at: dt.datetime, now: dt.datetime) -> None:
     """Reset the room's AI row for a new turn (only when no call is in flight)."""
-    AIRoomState.objects.filter(room_id=room_id).exclude(turn_id=turn_id).filter(
-        _free(now)
-    ).update(
+    AIRoomState.objects.filter(room_id=room_id).exclude(turn_id=turn_id).filter(_free(now)).update(
         turn_id=turn_id,
         lease_until=None,
         lease_token="",
@@ -349,9 +347,7 @@ def plan(room_id: int) -> Plan:
     prof = profile(seat.difficulty)
     now = clock.now()
     _ensure_row(room_id)
-    start_turn(
-        room_id, seat.turn_id, seat.started_at + dt.timedelta(seconds=prof.reaction), now
-    )
+    start_turn(room_id, seat.turn_id, seat.started_at + dt.timedelta(seconds=prof.reaction), now)
     state = AIRoomState.objects.filter(room_id=room_id).first()
     if state is None or state.turn_id != seat.turn_id:
         return Plan(wait=LEASE_POLL)  # the previous turn's call is still in flight
@@ -537,9 +533,9 @@ class Runner:
 _runners: dict[Any, Runner] = {}
 
 
-def runner() -> Runner:
-    """This event loop's runner."""
-    loop = asyncio.get_running_loop()
+def runner(loop: asyncio.AbstractEventLoop | None = None) -> Runner:
+    """The runner of ``loop`` (default: the running loop)."""
+    loop = loop or asyncio.get_running_loop()
     r = _runners.get(loop)
     if r is None:
         for old in [k for k in _runners if k.is_closed()]:
@@ -548,10 +544,44 @@ def runner() -> Runner:
     return r
 
 
+def _server_loop() -> asyncio.AbstractEventLoop | None:
+    """The event loop to drive the AI on: the running one, or - from a thread that runs sync
+    code for it (``database_sync_to_async``, where the game's signals are sent) - its loop."""
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        pass
+    from asgiref.sync import SyncToAsync
+
+    local = SyncToAsync.threadlocal
+    loop = getattr(local, "main_event_loop", None)
+    if loop is not None and getattr(local, "main_event_loop_pid", None) == os.getpid():
+        return None if loop.is_closed() else loop
+    live = [k for k in _runners if not k.is_closed()]
+    return live[0] if len(live) == 1 else None
+
+
 def poke(room_id: int) -> None:
-    """Entry point for the game: the room's canvas changed or a drawing started."""
-    with contextlib.suppress(RuntimeError):  # no running loop: the next async poke will do
-        runner().poke(room_id)
+    """Entry point for the game: the room's canvas changed or a drawing started. Safe to call
+    from the event loop or from a sync thread working for it."""
+    loop = _server_loop()
+    if loop is None:
+        log.debug("AI poke for room %s without an event loop: ignored", room_id)
+        return
+    try:
+        if loop.is_running() and _running_here(loop):
+            runner(loop).poke(room_id)
+        else:
+            loop.call_soon_threadsafe(lambda: runner(loop).poke(room_id))
+    except RuntimeError:  # the loop is closing
+        pass
+
+
+def _running_here(loop: asyncio.AbstractEventLoop) -> bool:
+    try:
+        return asyncio.get_running_loop() is loop
+    except RuntimeError:
+        return False
 
 
 def thinking_for_reveal(room_id: int, turn_id: int) -> list[dict]:
