@@ -24,6 +24,7 @@ $(VENV)/.test-deps: pyproject.toml $(VENV)/.run-deps
 	touch $@
 
 migrate: $(VENV)/.run-deps
+	$(BIN)/python manage.py compile_translations
 	$(BIN)/python manage.py migrate --noinput
 
 run: migrate
@@ -39,6 +40,7 @@ browser:
 	fi
 
 test: $(VENV)/.test-deps browser
+	$(BIN)/python manage.py compile_translations
 	$(BIN)/python manage.py makemigrations --check --dry-run >/dev/null
 	$(BIN)/pytest $(PYTEST_ARGS)
 

@@ -150,8 +150,48 @@ def ui_strings() -> dict[str, str]:
         "replaced": _("This room is open in another tab or window."),
         "abusive": _("Too many messages. Reconnecting…"),
         "back_to_lobby": _("Back to the lobby"),
+        "reconnect": _("Reconnect here"),
+        "online": _("Connected"),
+        # buttons
+        "start": _("Start the game"),
+        "copy_invite": _("Copy invite link"),
+        "show_words": _("Show the words"),
+        "show_ranking": _("Show the ranking"),
+        "play_again": _("Play again"),
         # AI
         "ai_thinking": _("%(name)s is thinking:"),
+        # tool labels
+        "size_15": _("Thin brush"),
+        "size_40": _("Medium brush"),
+        "size_90": _("Thick brush"),
+        "size_180": _("Huge brush"),
+        **{f"color_{key.replace(' ', '_')}": name for key, name in _color_names().items()},
+    }
+
+
+def _color_names() -> dict[str, str]:
+    """Accessible names of the palette colours (static/js/toolbar.js PALETTE)."""
+    return {
+        "black": _("black"),
+        "dark grey": _("dark grey"),
+        "grey": _("grey"),
+        "white": _("white"),
+        "red": _("red"),
+        "orange": _("orange"),
+        "amber": _("amber"),
+        "yellow": _("yellow"),
+        "light green": _("light green"),
+        "green": _("green"),
+        "teal": _("teal"),
+        "sky blue": _("sky blue"),
+        "blue": _("blue"),
+        "navy": _("navy"),
+        "purple": _("purple"),
+        "pink": _("pink"),
+        "light pink": _("light pink"),
+        "peach": _("peach"),
+        "light brown": _("light brown"),
+        "brown": _("brown"),
     }
 
 

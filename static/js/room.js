@@ -1,0 +1,884 @@
+// The room page: one websocket (docs/protocol.md §2), a board, the tools, chat and players.
+//
+// The server is the only source of truth. Every (re)connect starts with a `snapshot` that
+// replaces everything shown here, so a dropped socket just reconnects (with back-off) and the
+// page is whole again. Events after the snapshot patch the state and re-render the parts they
+// touch; rendering is cheap, so each render function redraws its part completely.
+
+import { rememberedName, saveNickname } from "./api.js";
+import { BoardView } from "./board.js";
+import { bindChatInput } from "./chat-input.js";
+import { ServerClock } from "./clock.js";
+import { $, copyText, h, toast } from "./dom.js";
+import { DrawInput } from "./draw-input.js";
+import { readJson, t } from "./i18n.js";
+import { fillSettings, readSettings, setReadonly, showErrors, bindSettingsForm } from "./settings-form.js";
+import { ReconnectingSocket } from "./socket.js";
+import { Toolbar } from "./toolbar.js";
+
+const config = readJson("room-config", {});
+const clock = new ServerClock();
+
+/** Everything the server told us; replaced wholesale by each snapshot. */
+const S = {
+  connected: false,
+  terminal: null, // {title, text, retry} once the room is closed to us (kicked, full, ...)
+  you: null,
+  room: null,
+  players: [],
+  phase: "connecting",
+  round: 0,
+  rounds: 0,
+  endsAt: null,
+  phaseTotal: 0,
+  turn: null,
+  ranking: null,
+  voteKicks: new Map(),
+  ai: null,
+  strokeId: 0,
+  chatIds: new Set(),
+  finalShownFor: null,
+  settingsPending: false,
+};
+
+const els = {
+  room: $("#room"),
+  timer: $("#timer"),
+  timerValue: $("#timer-value"),
+  roundInfo: $("#round-info"),
+  phaseLabel: $("#phase-label"),
+  wordLabel: $("#word-label"),
+  word: $("#word"),
+  statusDot: $("#status-dot"),
+  players: $("#players"),
+  playersCount: $("#players-count"),
+  overlay: $("#overlay"),
+  toolbarNote: $("#toolbar-note"),
+  chatLog: $("#chat-log"),
+  chatInput: $("#chat-input"),
+  aiBox: $("#ai-thinking"),
+  aiLabel: $("#ai-thinking-label"),
+  aiGuesses: $("#ai-guesses"),
+  chooseDialog: $("#choose-dialog"),
+  settingsDialog: $("#settings-dialog"),
+  settingsForm: $("#settings-form"),
+  settingsButton: $("#settings-button"),
+  playerDialog: $("#player-dialog"),
+  finalDialog: $("#final-dialog"),
+  nameDialog: $("#name-dialog"),
+};
+
+// ---------------------------------------------------------------------------------------------
+// helpers
+// ---------------------------------------------------------------------------------------------
+
+const me = () => S.you?.player_id ?? null;
+const player = (id) => S.players.find((p) => p.id === id) ?? null;
+const nameOf = (id) => player(id)?.name ?? "?";
+const isHost = () => Boolean(S.you && S.room && S.room.host_id === me());
+const isDrawer = () => Boolean(S.turn && S.turn.drawer_id === me());
+const knowsWord = () => Boolean(S.turn?.word);
+const canDraw = () => S.connected && S.phase === "drawing" && isDrawer();
+
+function send(message) {
+  return socket ? socket.send(message) : false;
+}
+
+// ---------------------------------------------------------------------------------------------
+// board and tools
+// ---------------------------------------------------------------------------------------------
+
+const view = new BoardView($("#board"));
+
+function loadBoard(ops) {
+  view.load(ops ?? []);
+  S.strokeId = view.drawing.maxId;
+}
+
+const input = new DrawInput(view, {
+  tool: () => toolbar.current(),
+  enabled: canDraw,
+  send: (ops) => {
+    send({ type: "draw", ops });
+    renderTools();
+  },
+  nextId: () => {
+    S.strokeId = Math.max(S.strokeId, view.drawing.maxId) + 1;
+    return S.strokeId;
+  },
+});
+
+const COLOR_KEYS = [
+  "black", "dark grey", "grey", "white", "red", "orange", "amber", "yellow", "light green",
+  "green", "teal", "sky blue", "blue", "navy", "purple", "pink", "light pink", "peach",
+  "light brown", "brown",
+];
+const toolbar = new Toolbar($("#toolbar"), {
+  undo: () => canDraw() && view.drawing.canUndo && input.push({ op: "undo" }),
+  redo: () => canDraw() && view.drawing.canRedo && input.push({ op: "redo" }),
+  clear: () => canDraw() && input.push({ op: "clear" }),
+  labels: {
+    colors: Object.fromEntries(COLOR_KEYS.map((k) => [k, t(`color_${k.replace(" ", "_")}`)])),
+    size: (w) => t(`size_${w}`),
+  },
+});
+
+function renderTools() {
+  const enabled = canDraw();
+  toolbar.setEnabled(enabled, { canUndo: view.drawing.canUndo, canRedo: view.drawing.canRedo });
+  view.canvas.classList.toggle("is-readonly", !enabled);
+  let note;
+  if (enabled) note = t("your_turn");
+  else if ((S.phase === "drawing" || S.phase === "choosing") && S.turn) {
+    note = isDrawer() ? t("you_choose") : t("only_drawer", { name: nameOf(S.turn.drawer_id) });
+  } else note = t("lobby_tools");
+  els.toolbarNote.textContent = note;
+}
+
+// ---------------------------------------------------------------------------------------------
+// top bar: round, timer, word
+// ---------------------------------------------------------------------------------------------
+
+function renderTop() {
+  const inGame = ["choosing", "drawing", "reveal"].includes(S.phase);
+  els.roundInfo.textContent = inGame
+    ? t("round_short", { round: S.round, rounds: S.rounds })
+    : t(`phase_${S.phase === "connecting" ? "lobby" : S.phase}`);
+  els.phaseLabel.textContent = inGame ? t(`phase_${S.phase}`) : "";
+  els.settingsButton.hidden = S.phase !== "lobby" || !S.room;
+  renderWord();
+  tick();
+}
+
+function renderWord() {
+  const turn = S.turn;
+  els.word.classList.remove("is-secret");
+  let label = "";
+  let content = [];
+  if (S.phase === "drawing" && turn) {
+    if (isDrawer()) {
+      label = t("draw_this");
+      content = [turn.word ?? ""];
+      els.word.classList.add("is-secret");
+    } else if (turn.word) {
+      label = t("you_guessed");
+      content = [turn.word];
+      els.word.classList.add("is-secret");
+    } else {
+      const hint = turn.hint ?? "";
+      label = `${t("guess_this")} · ${t("letters", { count: turn.word_length ?? [...hint].length })}`;
+      content = hintMask(hint);
+    }
+  } else if (S.phase === "choosing" && turn) {
+    label = isDrawer() ? t("you_choose") : t("is_choosing", { name: nameOf(turn.drawer_id) });
+  } else if (S.phase === "reveal" && turn) {
+    label = t("word_was");
+    content = [turn.reveal?.word ?? turn.word ?? ""];
+    els.word.classList.add("is-secret");
+  }
+  els.wordLabel.textContent = label;
+  els.word.replaceChildren(...content);
+}
+
+/** The hint as boxes: `_` is an empty slot, spaces and punctuation stay as they are. */
+function hintMask(hint) {
+  return [...hint].map((ch) =>
+    ch === " "
+      ? h("span", { class: "hint-space" }, " ")
+      : h("span", { class: `hint-char${ch === "_" ? " is-blank" : ""}` }, ch === "_" ? " " : ch),
+  );
+}
+
+function tick() {
+  const timed = S.endsAt && ["choosing", "drawing", "reveal"].includes(S.phase);
+  if (!timed) {
+    els.timerValue.textContent = "–";
+    els.timer.style.setProperty("--p", "1");
+    els.timer.classList.remove("urgent");
+    return;
+  }
+  const left = clock.left(S.endsAt);
+  const seconds = Math.ceil(left / 1000);
+  els.timerValue.textContent = String(seconds);
+  const total = S.phaseTotal || (S.phase === "drawing" ? (S.room?.settings?.draw_time ?? 80) * 1000 : left);
+  els.timer.style.setProperty("--p", String(total > 0 ? Math.min(1, left / total) : 0));
+  els.timer.classList.toggle("urgent", S.phase === "drawing" && seconds <= 10);
+}
+setInterval(tick, 250);
+
+// ---------------------------------------------------------------------------------------------
+// players
+// ---------------------------------------------------------------------------------------------
+
+function ranked(players) {
+  const sorted = [...players].sort((a, b) => b.score - a.score || a.id - b.id);
+  let rank = 0;
+  let last = null;
+  return sorted.map((p, i) => {
+    if (p.score !== last) rank = i + 1;
+    last = p.score;
+    return { ...p, rank };
+  });
+}
+
+function renderPlayers() {
+  const guessed = new Set(S.turn?.guessed ?? []);
+  const points = S.phase === "reveal" ? (S.turn?.reveal?.points ?? {}) : {};
+  const max = S.room?.settings?.max_players;
+  els.playersCount.textContent = max ? `${S.players.length}/${max}` : String(S.players.length);
+  els.players.replaceChildren(
+    ...ranked(S.players).map((p) => {
+      const drawing = S.turn && S.turn.drawer_id === p.id && ["choosing", "drawing"].includes(S.phase);
+      const hasGuessed = guessed.has(p.id) || p.guessed;
+      const li = h(
+        "li",
+        {
+          class: [
+            "player",
+            p.id === me() && "is-me",
+            drawing && "is-drawing",
+            hasGuessed && S.phase === "drawing" && "has-guessed",
+            !p.connected && "is-offline",
+          ]
+            .filter(Boolean)
+            .join(" "),
+          dataset: { playerId: p.id },
+        },
+        h("span", { class: "player-rank" }, `#${p.rank}`),
+        h(
+          "div",
+          { class: "player-main" },
+          h("span", { class: "player-name" }, p.name, p.id === me() ? ` ${t("you")}` : ""),
+          h(
+            "span",
+            { class: "player-sub" },
+            p.is_ai ? h("span", { class: "badge badge-ai" }, t("ai")) : null,
+            p.is_host ? h("span", { class: "badge badge-host" }, t("host")) : null,
+            drawing ? h("span", { class: "player-state" }, `✏️ ${t("drawing_now")}`) : null,
+            hasGuessed && S.phase === "drawing"
+              ? h("span", { class: "player-state" }, `✅ ${t("guessed_now")}`)
+              : null,
+            !p.connected ? h("span", {}, t("offline")) : null,
+            S.voteKicks.has(p.id)
+              ? h("span", {}, t("votes", S.voteKicks.get(p.id)))
+              : null,
+          ),
+        ),
+        h(
+          "span",
+          { class: "player-score" },
+          t("points", { points: p.score }),
+          points[p.id] ? h("span", { class: "player-gain" }, `+${points[p.id]}`) : null,
+        ),
+      );
+      if (playerActions(p).length) {
+        li.append(
+          h(
+            "button",
+            {
+              type: "button",
+              class: "btn btn-small player-more",
+              "aria-label": t("player_actions", { name: p.name }),
+              "aria-haspopup": "dialog",
+              onclick: () => openPlayerDialog(p.id),
+            },
+            "⋯",
+          ),
+        );
+      }
+      return li;
+    }),
+  );
+}
+
+function playerActions(p) {
+  if (!S.you || p.id === me() || !S.connected) return [];
+  const actions = [];
+  if (isHost()) actions.push("kick");
+  if (!p.is_ai) actions.push("vote");
+  return actions;
+}
+
+let dialogTarget = null;
+function openPlayerDialog(id) {
+  const p = player(id);
+  if (!p) return;
+  dialogTarget = id;
+  const actions = playerActions(p);
+  $("#player-dialog-title").textContent = t("player_actions", { name: p.name });
+  const votes = S.voteKicks.get(id);
+  $("#player-dialog-votes").textContent = votes ? t("votes", votes) : "";
+  $("#kick-button").hidden = !actions.includes("kick");
+  $("#vote-kick-button").hidden = !actions.includes("vote");
+  els.playerDialog.showModal();
+}
+$("#kick-button").addEventListener("click", () => {
+  send({ type: "kick", player_id: dialogTarget });
+  els.playerDialog.close();
+});
+$("#vote-kick-button").addEventListener("click", () => {
+  send({ type: "vote_kick", player_id: dialogTarget });
+  els.playerDialog.close();
+});
+
+// ---------------------------------------------------------------------------------------------
+// overlay on the board and the dialogs of each phase
+// ---------------------------------------------------------------------------------------------
+
+function overlayCard(...children) {
+  els.overlay.replaceChildren(h("div", { class: "overlay-card" }, ...children));
+  els.overlay.hidden = false;
+}
+
+function renderOverlay() {
+  if (S.terminal) {
+    overlayCard(
+      h("h2", {}, S.terminal.text),
+      h(
+        "p",
+        {},
+        S.terminal.retry
+          ? h("button", { type: "button", class: "btn btn-accent", onclick: retry }, t("reconnect"))
+          : null,
+        " ",
+        h("a", { class: "btn", href: "/" }, t("back_to_lobby")),
+      ),
+    );
+    return;
+  }
+  const turn = S.turn;
+  switch (S.phase) {
+    case "connecting":
+      overlayCard(h("h2", {}, t("connecting")));
+      return;
+    case "lobby": {
+      const max = S.room?.settings?.max_players ?? "?";
+      const humans = S.players.filter((p) => p.connected).length;
+      overlayCard(
+        h("h2", {}, t("waiting_players", { count: humans, max })),
+        h(
+          "p",
+          {},
+          isHost() ? t("host_can_start") : t("waiting_host", { name: nameOf(S.room?.host_id) }),
+        ),
+        h(
+          "p",
+          { class: "overlay-actions" },
+          isHost()
+            ? h(
+                "button",
+                { type: "button", class: "btn btn-accent", id: "start-button", onclick: () => send({ type: "start" }) },
+                t("start"),
+              )
+            : null,
+          " ",
+          h("button", { type: "button", class: "btn", onclick: copyInvite }, `🔗 ${t("copy_invite")}`),
+        ),
+      );
+      return;
+    }
+    case "choosing":
+      if (isDrawer()) {
+        overlayCard(
+          h("h2", {}, t("you_choose")),
+          h("button", { type: "button", class: "btn btn-accent", onclick: openChooseDialog }, t("show_words")),
+        );
+      } else overlayCard(h("h2", {}, t("is_choosing", { name: nameOf(turn?.drawer_id) })));
+      return;
+    case "reveal": {
+      const reveal = turn?.reveal ?? {};
+      const title = {
+        time_up: t("turn_over_time"),
+        all_guessed: t("turn_over_all"),
+        drawer_left: t("turn_over_left"),
+      }[reveal.reason] ?? t("turn_over_time");
+      const points = reveal.points ?? {};
+      overlayCard(
+        h("h2", {}, title),
+        h("p", {}, t("word_was")),
+        h("p", { class: "overlay-word", id: "reveal-word" }, reveal.word ?? turn?.word ?? ""),
+        h(
+          "ul",
+          { class: "overlay-scores" },
+          ...[...S.players]
+            .sort((a, b) => (points[b.id] ?? 0) - (points[a.id] ?? 0))
+            .map((p) =>
+              h(
+                "li",
+                {},
+                h("span", {}, p.name),
+                points[p.id]
+                  ? h("span", { class: "gain" }, `+${points[p.id]}`)
+                  : h("span", { class: "zero" }, t("no_points")),
+              ),
+            ),
+        ),
+      );
+      return;
+    }
+    case "finished": {
+      const top = S.ranking?.[0];
+      overlayCard(
+        h("h2", {}, t("game_over")),
+        top ? h("p", { class: "overlay-word" }, t("winner", { name: top.name })) : null,
+        h(
+          "p",
+          {},
+          h("button", { type: "button", class: "btn", onclick: showFinal }, t("show_ranking")),
+          " ",
+          isHost()
+            ? h("button", { type: "button", class: "btn btn-accent", onclick: () => send({ type: "restart" }) }, t("play_again"))
+            : null,
+        ),
+      );
+      return;
+    }
+    default:
+      els.overlay.hidden = true;
+      els.overlay.replaceChildren();
+  }
+}
+
+function openChooseDialog() {
+  const choices = S.turn?.choices ?? [];
+  if (!isDrawer() || S.phase !== "choosing" || !choices.length) return;
+  $("#word-choices").replaceChildren(
+    ...choices.map((word, index) =>
+      h(
+        "button",
+        {
+          type: "button",
+          class: "btn btn-accent",
+          onclick: () => {
+            send({ type: "choose", index });
+            els.chooseDialog.close();
+          },
+        },
+        word,
+      ),
+    ),
+  );
+  if (!els.chooseDialog.open) els.chooseDialog.showModal();
+}
+
+function syncDialogs() {
+  if (S.phase === "choosing" && isDrawer() && S.turn?.choices?.length) openChooseDialog();
+  else if (els.chooseDialog.open) els.chooseDialog.close();
+
+  if (S.phase === "finished" && S.ranking && S.finalShownFor !== S.ranking) {
+    S.finalShownFor = S.ranking;
+    showFinal();
+  } else if (S.phase !== "finished" && els.finalDialog.open) els.finalDialog.close();
+  if (S.phase !== "lobby" && els.settingsDialog.open) els.settingsDialog.close();
+}
+
+function showFinal() {
+  const medals = ["🥇", "🥈", "🥉"];
+  $("#ranking").replaceChildren(
+    ...(S.ranking ?? []).map((r) =>
+      h(
+        "li",
+        {},
+        h("span", { class: "medal" }, medals[r.rank - 1] ?? `#${r.rank}`),
+        h("span", {}, r.name, r.is_ai ? h("span", { class: "badge badge-ai" }, t("ai")) : null),
+        h("span", {}, t("points", { points: r.score })),
+      ),
+    ),
+  );
+  $("#restart-button").hidden = !isHost();
+  $("#final-hint").textContent = isHost() ? "" : t("restart_hint");
+  if (!els.finalDialog.open) els.finalDialog.showModal();
+}
+$("#restart-button").addEventListener("click", () => {
+  send({ type: "restart" });
+  els.finalDialog.close();
+});
+els.chooseDialog.addEventListener("cancel", (event) => {
+  // Escape would leave the drawer without a way back; the overlay button reopens it anyway.
+  event.preventDefault();
+});
+for (const button of document.querySelectorAll("dialog [data-close]")) {
+  button.addEventListener("click", () => button.closest("dialog").close());
+}
+
+// ---------------------------------------------------------------------------------------------
+// settings (host, before the game starts)
+// ---------------------------------------------------------------------------------------------
+
+bindSettingsForm(els.settingsForm);
+els.settingsButton.addEventListener("click", async () => {
+  showErrors(els.settingsForm, {});
+  await fillSettings(els.settingsForm, S.room?.settings ?? {});
+  setReadonly(els.settingsForm, !isHost());
+  $("#settings-save").hidden = !isHost();
+  els.settingsDialog.showModal();
+});
+els.settingsForm.addEventListener("submit", (event) => {
+  event.preventDefault();
+  if (!isHost()) return;
+  showErrors(els.settingsForm, {});
+  S.settingsPending = send({ type: "settings", settings: readSettings(els.settingsForm) });
+});
+
+// ---------------------------------------------------------------------------------------------
+// chat
+// ---------------------------------------------------------------------------------------------
+
+function chatLine(className, ...children) {
+  const log = els.chatLog;
+  const atBottom = log.scrollHeight - log.scrollTop - log.clientHeight < 40;
+  log.append(h("li", { class: `chat-line ${className}` }, ...children));
+  while (log.children.length > 200) log.firstElementChild.remove();
+  if (atBottom) log.scrollTop = log.scrollHeight;
+}
+
+function chatEntry(entry) {
+  if (entry.id !== undefined) {
+    if (S.chatIds.has(entry.id)) return;
+    S.chatIds.add(entry.id);
+  }
+  const ai = player(entry.player_id)?.is_ai ? " is-ai" : "";
+  if (entry.kind === "guessed") {
+    chatLine(`is-correct${ai}`, t("guessed_word", { name: entry.name }));
+    return;
+  }
+  const cls = entry.audience === "guessed" ? "is-guessed" : entry.audience === "you" ? "is-mine" : "";
+  chatLine(`${cls}${ai}`, h("span", { class: "chat-name" }, `${entry.name}:`), h("span", { class: "chat-text" }, entry.text));
+}
+
+const system = (text) => chatLine("is-system", text);
+
+bindChatInput(els.chatInput, (text) => {
+  if (!send({ type: "chat", text })) {
+    chatLine("is-error", t("send_failed"));
+    return false;
+  }
+  return true;
+});
+
+// ---------------------------------------------------------------------------------------------
+// AI thinking (docs/protocol.md: ai_thinking)
+// ---------------------------------------------------------------------------------------------
+
+function renderAi() {
+  const ai = S.ai;
+  if (!ai || !S.turn || ai.turn_id !== S.turn.id || !ai.guesses?.length) {
+    els.aiBox.hidden = true;
+    return;
+  }
+  els.aiBox.hidden = false;
+  els.aiLabel.textContent = t("ai_thinking", { name: nameOf(ai.player_id) });
+  els.aiGuesses.replaceChildren(
+    ...ai.guesses.slice(0, 3).map((g) => {
+      const pct = Math.round(Math.max(0, Math.min(1, Number(g.confidence) || 0)) * 100);
+      return h(
+        "li",
+        { class: "ai-guess" },
+        h("span", {}, g.word),
+        h("span", { class: "ai-bar", "aria-hidden": "true" }, h("span", { style: { width: `${pct}%` } })),
+        h("span", {}, `${pct}%`),
+      );
+    }),
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// messages
+// ---------------------------------------------------------------------------------------------
+
+function renderAll() {
+  els.room.dataset.state = S.terminal ? "closed" : S.connected ? S.phase : "offline";
+  els.room.dataset.phase = S.phase;
+  renderTop();
+  renderPlayers();
+  renderOverlay();
+  renderTools();
+  renderAi();
+  syncDialogs();
+}
+
+function applyTurn(turn) {
+  const changed = (turn?.id ?? null) !== (S.turn?.id ?? null);
+  S.turn = turn ? { ...turn, guessed: turn.guessed ?? [] } : null;
+  if (changed || !turn) {
+    input.cancel();
+    loadBoard(turn?.ops ?? []);
+  }
+  if (changed && S.ai?.turn_id !== turn?.id) S.ai = null;
+}
+
+const handlers = {
+  snapshot(m) {
+    clock.observe(m.server_time);
+    S.you = m.you;
+    S.room = m.room;
+    S.players = m.players ?? [];
+    S.phase = m.phase;
+    S.round = m.round;
+    S.rounds = m.rounds;
+    S.endsAt = m.ends_at;
+    S.phaseTotal = m.phase === "drawing" ? (m.room?.settings?.draw_time ?? 0) * 1000 : 0;
+    S.ranking = m.ranking;
+    S.finalShownFor = m.phase === "finished" && S.finalShownFor ? m.ranking : S.finalShownFor;
+    S.voteKicks = new Map((m.vote_kicks ?? []).map((v) => [v.target_id, v]));
+    // Whole view from the snapshot: the drawing too, even of the same turn.
+    input.cancel();
+    S.turn = m.turn ? { ...m.turn, guessed: m.turn.guessed ?? [] } : null;
+    loadBoard(m.turn?.ops ?? []);
+    els.chatLog.replaceChildren();
+    S.chatIds.clear();
+    for (const entry of m.chat ?? []) chatEntry(entry);
+    els.chatLog.scrollTop = els.chatLog.scrollHeight;
+    renderAll();
+  },
+
+  phase(m) {
+    clock.observe(m.server_time);
+    const previous = S.phase;
+    S.phase = m.phase;
+    S.round = m.round ?? S.round;
+    S.rounds = m.rounds ?? S.rounds;
+    S.endsAt = m.ends_at;
+    S.phaseTotal = m.ends_at && m.server_time ? m.ends_at - m.server_time : 0;
+    if (m.players) S.players = m.players;
+    S.ranking = m.ranking ?? (m.phase === "finished" ? S.ranking : null);
+    applyTurn(m.turn ?? null);
+    if (m.phase === "lobby" || m.phase === "choosing") S.voteKicks = S.voteKicks ?? new Map();
+    if (m.phase === "drawing" && S.turn) system(t("now_drawing", { name: nameOf(S.turn.drawer_id) }));
+    if (m.phase === "reveal" && S.turn?.reveal?.word) {
+      system(`${t("word_was")}: ${S.turn.reveal.word}`);
+    }
+    if (m.phase === "lobby" && previous === "finished") S.finalShownFor = null;
+    renderAll();
+  },
+
+  draw(m) {
+    if (!S.turn || m.turn_id !== S.turn.id) return;
+    view.applyAll(m.ops ?? []);
+    S.turn.seq = (m.seq ?? 0) + (m.ops?.length ?? 0);
+  },
+
+  hint(m) {
+    if (!S.turn || m.turn_id !== S.turn.id || S.turn.word) return;
+    S.turn.hint = m.hint;
+    renderWord();
+  },
+
+  chat: chatEntry,
+
+  close(m) {
+    chatLine("is-close", t("close_guess", { text: m.text }));
+  },
+
+  guessed(m) {
+    const p = player(m.player_id);
+    if (p) {
+      p.score = m.score;
+      p.guessed = true;
+    }
+    if (S.turn && m.turn_id === S.turn.id) {
+      if (!S.turn.guessed.includes(m.player_id)) S.turn.guessed.push(m.player_id);
+      if (m.word && m.player_id === me()) {
+        S.turn.word = m.word;
+        S.turn.hint = null;
+        if (S.you) S.you.role = "guessed";
+      }
+    }
+    renderTop();
+    renderPlayers();
+  },
+
+  player_joined(m) {
+    const known = player(m.player.id);
+    S.players = S.players.filter((p) => p.id !== m.player.id).concat([m.player]);
+    if (!known || !known.connected) system(t("joined", { name: m.player.name }));
+    renderPlayers();
+    renderOverlay();
+  },
+
+  player_left(m) {
+    const name = nameOf(m.player_id);
+    S.players = S.players.filter((p) => p.id !== m.player_id);
+    S.voteKicks.delete(m.player_id);
+    const key = { kicked: "kicked_out", timeout: "timed_out" }[m.reason] ?? "left";
+    system(t(key, { name }));
+    renderPlayers();
+    renderOverlay();
+  },
+
+  presence(m) {
+    const p = player(m.player_id);
+    if (p) p.connected = m.connected;
+    renderPlayers();
+    renderOverlay();
+  },
+
+  host(m) {
+    if (S.room) S.room.host_id = m.player_id;
+    for (const p of S.players) p.is_host = p.id === m.player_id;
+    if (S.you) S.you.is_host = m.player_id === me();
+    system(t("now_host", { name: nameOf(m.player_id) }));
+    renderAll();
+  },
+
+  settings(m) {
+    if (S.room) S.room.settings = m.settings;
+    system(t("settings_saved"));
+    if (S.settingsPending && els.settingsDialog.open) els.settingsDialog.close();
+    S.settingsPending = false;
+    renderAll();
+  },
+
+  vote_kick(m) {
+    S.voteKicks.set(m.target_id, { votes: m.votes, needed: m.needed });
+    system(
+      t("vote_started", {
+        voter: nameOf(m.voter_id),
+        target: nameOf(m.target_id),
+        votes: m.votes,
+        needed: m.needed,
+      }),
+    );
+    renderPlayers();
+  },
+
+  kicked(m) {
+    terminal(m.by === "vote" ? t("kicked_by_vote") : t("you_were_kicked"));
+  },
+
+  pong(m) {
+    clock.pong(m.t, m.server_time);
+  },
+
+  ai_thinking(m) {
+    S.ai = m;
+    renderAi();
+  },
+
+  error(m) {
+    if (m.ref === "settings" && m.code === "invalid") {
+      S.settingsPending = false;
+      const errors = {};
+      for (const [field, list] of Object.entries(m.errors ?? {})) {
+        errors[field] = (Array.isArray(list) ? list : [list]).map((e) => e.message ?? e).join(" ");
+      }
+      showErrors(els.settingsForm, errors);
+      return;
+    }
+    if (m.ref === "draw" && m.code === "bad_ops") send({ type: "sync" }); // realign the board
+    if (m.ref === "draw" && m.code === "rate_limited") return;
+    chatLine("is-error", m.message ?? m.code);
+  },
+};
+
+// ---------------------------------------------------------------------------------------------
+// connection
+// ---------------------------------------------------------------------------------------------
+
+let socket = null;
+let pingTimer = 0;
+let wasConnected = false;
+
+function terminal(text, retryable = false) {
+  S.terminal = { text, retry: retryable };
+  S.connected = false;
+  socket?.stop();
+  for (const dialog of document.querySelectorAll("dialog[open]")) dialog.close();
+  renderAll();
+}
+
+function retry() {
+  S.terminal = null;
+  S.phase = "connecting";
+  renderAll();
+  connect();
+}
+
+const CLOSE_CODES = {
+  4001: () => terminal(t("replaced"), true),
+  4003: () => terminal(S.terminal?.text ?? t("you_were_kicked")),
+  4004: () => terminal(t("room_not_found")),
+  4009: () => terminal(t("room_full"), true),
+};
+
+function ping() {
+  send({ type: "ping", t: Date.now() });
+}
+
+function connect() {
+  const scheme = window.location.protocol === "https:" ? "wss:" : "ws:";
+  socket = new ReconnectingSocket(`${scheme}//${window.location.host}${config.websocket}`, {
+    onMessage: (m) => handlers[m.type]?.(m),
+    onOpen: () => {
+      S.connected = true;
+      if (wasConnected) toast(t("reconnected"));
+      wasConnected = true;
+      els.statusDot.classList.remove("is-offline");
+      els.statusDot.setAttribute("aria-label", t("online"));
+      ping();
+      setTimeout(ping, 1000);
+      setTimeout(ping, 2500);
+      clearInterval(pingTimer);
+      pingTimer = setInterval(ping, 15000);
+    },
+    onClose: ({ code }) => {
+      S.connected = false;
+      input.cancel();
+      els.statusDot.classList.add("is-offline");
+      els.statusDot.setAttribute("aria-label", t("offline"));
+      clearInterval(pingTimer);
+      const stop = CLOSE_CODES[code];
+      if (stop) stop();
+      else if (code === 4008) toast(t("abusive"));
+      else if (!S.terminal) toast(t("reconnecting"));
+      renderTools();
+      renderPlayers();
+    },
+  });
+  // Test and debugging hook (no secrets here: everything in it came from the server).
+  window.catchmind = { socket, state: S, view, clock };
+}
+
+// ---------------------------------------------------------------------------------------------
+// start: a guest without a nickname picks one first
+// ---------------------------------------------------------------------------------------------
+
+async function askName() {
+  const form = $("#name-dialog-form");
+  const field = $("#name-dialog-input");
+  field.value = rememberedName.get();
+  els.nameDialog.addEventListener("cancel", (event) => event.preventDefault());
+  els.nameDialog.showModal();
+  return new Promise((resolve) => {
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const result = await saveNickname(field.value).catch(() => ({ error: t("network_error") }));
+      if (result.error) {
+        $("#name-dialog-error").textContent = result.error;
+        field.focus();
+        return;
+      }
+      els.nameDialog.close();
+      resolve(result.name);
+    });
+  });
+}
+
+async function copyInvite() {
+  const ok = await copyText(config.invite, $("#invite-url"));
+  toast(ok ? t("copied") : t("copy_failed"));
+}
+$("#invite-button").addEventListener("click", copyInvite);
+
+// Phones: keep the layout the height of the visible viewport, so the on-screen keyboard does
+// not push the chat input off screen.
+function fitViewport() {
+  const vv = window.visualViewport;
+  if (vv) document.documentElement.style.setProperty("--vvh", `${vv.height}px`);
+}
+window.visualViewport?.addEventListener("resize", fitViewport);
+fitViewport();
+
+renderAll();
+if (config.player?.needs_name) await askName();
+connect();
