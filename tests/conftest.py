@@ -15,6 +15,9 @@ from urllib.parse import urlsplit
 
 import pytest
 
+# Live Daphne + Playwright fixtures for tests marked `browser`.
+pytest_plugins = ["tests.browser_fixtures"]
+
 REPO = Path(__file__).resolve().parent.parent
 IN_CI = os.environ.get("CI", "").lower() == "true"
 

@@ -113,8 +113,7 @@ function roomItem(room) {
 async function refreshRooms() {
   try {
     const { ok, data } = await api("/api/rooms");
-    if (!ok) return;
-    const rooms = data?.rooms ?? [];
+    const rooms = ok ? (data?.rooms ?? []) : [];
     list.replaceChildren(...rooms.map(roomItem));
     empty.hidden = rooms.length > 0;
   } catch {

@@ -1,0 +1,218 @@
+"""Fixtures for the browser tests: a real Daphne on the test database, and Playwright pages.
+
+Why a subprocess and not an in-process live server: the game runs on Daphne in production
+(HTTP and websockets in one ASGI process, background wake-ups at deadlines), so the browser
+tests drive exactly that. The subprocess uses the test database pytest-django created: on
+SQLite that is a file (``TEST NAME`` in catchmind/env.py), on PostgreSQL ``test_<name>``. With
+``REDIS_URL`` set, Daphne uses Redis like CI's second run does.
+
+Data the server commits is real (no transaction to roll back), so browser tests run after
+every other test (see ``pytest_collection_modifyitems``) and rooms are deleted afterwards.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+CHROMIUM = os.environ.get("CATCHMIND_CHROMIUM", "/usr/bin/chromium")
+ARTIFACTS = REPO / "test-artifacts"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+    "--disable-quic",
+]
+#: Playwright's default timeouts are 30 s; a broken page should fail fast instead.
+TIMEOUT_MS = 8000
+
+
+def pytest_collection_modifyitems(config, items):
+    """Browser tests last: their server commits real rows, which other tests must not see."""
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+
+
+@pytest.hookimpl(tryfirst=True, hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Remember each phase's outcome on the item, so fixtures can tell that a test failed."""
+    outcome = yield
+    report = outcome.get_result()
+    setattr(item, f"rep_{report.when}", report)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _database_url() -> str:
+    """The test database as a DATABASE_URL for the server process."""
+    from django.db import connection
+
+    sd = connection.settings_dict
+    if sd["ENGINE"].endswith("sqlite3"):
+        return f"sqlite:///{Path(sd['NAME']).resolve()}"
+    auth = quote(sd["USER"] or "")
+    if sd.get("PASSWORD"):
+        auth += ":" + quote(sd["PASSWORD"])
+    host = sd["HOST"] or "127.0.0.1"
+    port = sd["PORT"] or "5432"
+    return f"postgres://{auth}@{host}:{port}/{quote(sd['NAME'])}"
+
+
+def _wait_until_up(url: str, proc: subprocess.Popen, log: Path, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"daphne exited early:\n{log.read_text()[-4000:]}")
+        try:
+            with urllib.request.urlopen(url + "/healthz", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"daphne did not answer in {timeout} s:\n{log.read_text()[-4000:]}")
+
+
+@pytest.fixture(scope="module")
+def live_server(django_db_setup, django_db_blocker) -> Iterator[str]:
+    """Base URL of a Daphne serving the project on the test database."""
+    with django_db_blocker.unblock():
+        database_url = _database_url()
+    port = _free_port()
+    log = Path(tempfile.mkstemp(prefix="daphne-", suffix=".log")[1])
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "DJANGO_SETTINGS_MODULE": "catchmind.settings",
+        "CATCHMIND_ENV": "development",
+        "PYTHONUNBUFFERED": "1",
+        "LOG_LEVEL": "WARNING",
+    }
+    daphne = Path(sys.executable).with_name("daphne")
+    command = [str(daphne), "-b", "127.0.0.1", "-p", str(port), "catchmind.asgi:application"]
+    with log.open("w") as out:
+        proc = subprocess.Popen(command, cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_until_up(url, proc, log)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        text = log.read_text()
+        if re.search(r"Traceback|ERROR", text):
+            ARTIFACTS.mkdir(exist_ok=True)
+            (ARTIFACTS / f"daphne-{port}.log").write_text(text)
+        log.unlink(missing_ok=True)
+        with django_db_blocker.unblock():
+            _delete_rooms()
+
+
+def _delete_rooms() -> None:
+    from game.models import Room
+
+    Room.objects.all().delete()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()
+
+
+class Pages:
+    """Opens pages in fresh browser contexts (one context = one player with own cookies) and
+    records what every page logged, for the CSP and error checks."""
+
+    DESKTOP = {"viewport": {"width": 1280, "height": 800}}
+    PHONE = {
+        "viewport": {"width": 390, "height": 760},
+        "device_scale_factor": 2,
+        "is_mobile": True,
+        "has_touch": True,
+        "user_agent": (
+            "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 "
+            "(KHTML, like Gecko) Chrome/126.0 Mobile Safari/537.36"
+        ),
+    }
+
+    def __init__(self, browser, base_url: str):
+        self.browser = browser
+        self.base_url = base_url
+        self.contexts = []
+        self.pages = []
+        self.console: list[str] = []
+        self.dialogs: list[str] = []
+
+    def new(self, *, phone: bool = False, locale: str = "ko-KR", **options):
+        settings = {**(self.PHONE if phone else self.DESKTOP), "locale": locale, **options}
+        context = self.browser.new_context(base_url=self.base_url, **settings)
+        context.set_default_timeout(TIMEOUT_MS)
+        page = context.new_page()
+        label = f"page{len(self.pages)}"
+        page.on("console", lambda msg: self.console.append(f"{label} {msg.type}: {msg.text}"))
+        page.on("pageerror", lambda exc: self.console.append(f"{label} pageerror: {exc}"))
+
+        def on_dialog(dialog):
+            self.dialogs.append(f"{label}: {dialog.message}")
+            dialog.dismiss()
+
+        page.on("dialog", on_dialog)
+        self.contexts.append(context)
+        self.pages.append(page)
+        return page
+
+    def errors(self) -> list[str]:
+        """Console errors and page errors (CSP violations are reported as console errors)."""
+        return [line for line in self.console if " error:" in line or "pageerror" in line]
+
+    def screenshot_all(self, name: str) -> None:
+        ARTIFACTS.mkdir(exist_ok=True)
+        for i, page in enumerate(self.pages):
+            # A crashed page cannot be photographed; the others still can.
+            with contextlib.suppress(Exception):
+                page.screenshot(path=str(ARTIFACTS / f"{name}-{i}.png"), full_page=True)
+        if self.console:
+            (ARTIFACTS / f"{name}-console.txt").write_text("\n".join(self.console))
+
+    def close(self) -> None:
+        for context in self.contexts:
+            context.close()
+
+
+@pytest.fixture
+def pages(request, browser, live_server) -> Iterator[Pages]:
+    """Pages of a test; screenshots of all of them land in test-artifacts/ when it fails."""
+    opened = Pages(browser, live_server)
+    yield opened
+    report = getattr(request.node, "rep_call", None)
+    if report is None or report.failed:
+        opened.screenshot_all(re.sub(r"[^\w.-]+", "_", request.node.name))
+    opened.close()
