@@ -9,6 +9,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("game.urls")),
     path("", include("game.page_urls")),
     # Sign-in: our profile pages and rate-limited provider URLs first, then allauth's.
     path("accounts/", include("accounts.urls")),
