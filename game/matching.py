@@ -158,6 +158,7 @@ def _join_syllable(initial: int, medial: int, final: int) -> str:
     return chr(_SYLLABLE_FIRST + initial * 588 + medial * 28 + final)
 
 
+@lru_cache(maxsize=8192)
 def to_jamo(text: str) -> str:
     """Decompose Hangul into keystroke units; other characters pass through unchanged.
 
@@ -235,6 +236,7 @@ def _tokens(text: str) -> list[str]:
     return tokens
 
 
+@lru_cache(maxsize=8192)
 def normalize(text: str, lang: str = "ko") -> str:
     """Canonical form of a guess or answer: NFC, case-folded, letters and digits only.
 
@@ -271,10 +273,26 @@ def edit_distance(a: Sequence[str], b: Sequence[str], limit: int | None = None) 
     return previous[len(b)]
 
 
+def _one_edit_apart(a: str, b: str) -> bool:
+    """Linear-time ``edit_distance(a, b) == 1`` (the hot path of every guess)."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) > len(b):
+        a, b = b, a
+    i = 0
+    while i < len(a) and a[i] == b[i]:
+        i += 1
+    if len(a) < len(b):  # one insertion
+        return a[i:] == b[i + 1 :]
+    if a[i + 1 :] == b[i + 1 :]:  # one substitution
+        return True
+    # one swap of neighbours
+    return i + 1 < len(a) and a[i] == b[i + 1] and a[i + 1] == b[i] and a[i + 2 :] == b[i + 2 :]
+
+
 def _close_units(a: str, b: str) -> bool:
     """a and b differ by exactly one keystroke-unit edit."""
-    ja, jb = to_jamo(a), to_jamo(b)
-    return edit_distance(ja, jb, limit=1) == 1
+    return _one_edit_apart(to_jamo(a), to_jamo(b))
 
 
 def _close_eligible(target: str) -> bool:
@@ -408,12 +426,13 @@ def _ending_tables() -> tuple[frozenset[str], frozenset[str], dict[str, frozense
     )
 
 
+@lru_cache(maxsize=1)
 def korean_endings() -> frozenset[str]:
     """Every trailing ending accepted after some Korean answer (normalized, no spaces).
 
     Exposed so word-pack checks can make sure no pack word is another word plus an ending.
     """
-    after_vowel, after_consonant, fused = _ending_tables()
+    after_vowel, after_consonant, _fused = _ending_tables()
     return after_vowel | after_consonant
 
 
@@ -428,6 +447,8 @@ def _korean_correct(guess: str, target: str) -> bool:
     """guess == target + one accepted ending chain (target is never cut)."""
     if guess == target:
         return True
+    if len(guess) < len(target) or not guess.startswith(target[:-1]):
+        return False  # every accepted form starts with the answer (its last syllable fused)
     after_vowel, after_consonant, fused = _ending_tables()
     last = target[-1]
     if is_hangul_syllable(last):
@@ -435,13 +456,12 @@ def _korean_correct(guess: str, target: str) -> bool:
         endings = after_consonant if has_final else after_vowel
     else:  # "TV" and friends: pronunciation unknown, accept both sets
         has_final = False
-        endings = after_vowel | after_consonant
+        endings = korean_endings()
     if guess.startswith(target) and guess[len(target) :] in endings:
         return True
-    # Fused copula: 사과 + 인가 → 사관가, 사과 + 임 → 사괌.
-    if is_hangul_syllable(last) and not has_final and len(guess) >= len(target):
-        if not guess.startswith(target[:-1]):
-            return False
+    # Fused copula: 사과 + 인가 → 사관가, 사과 + 임 → 사괌. Only for words of two or more
+    # syllables: on one syllable the fused form is usually another word (배 + 임 = 뱀).
+    if len(target) >= 2 and is_hangul_syllable(last) and not has_final:
         fused_syllable = guess[len(target) - 1]
         if not is_hangul_syllable(fused_syllable):
             return False
@@ -453,11 +473,12 @@ def _korean_correct(guess: str, target: str) -> bool:
     return False
 
 
-def _korean_stems(guess: str) -> set[str]:
+@lru_cache(maxsize=4096)
+def _korean_stems(guess: str) -> frozenset[str]:
     """The guess plus every way of removing one trailing ending (for closeness only)."""
     stems = {guess}
-    after_vowel, after_consonant, fused = _ending_tables()
-    for ending in after_vowel | after_consonant:
+    _after_vowel, _after_consonant, fused = _ending_tables()
+    for ending in korean_endings():
         if len(guess) > len(ending) and guess.endswith(ending):
             stems.add(guess[: -len(ending)])
     for final, rests in fused.items():
@@ -470,7 +491,7 @@ def _korean_stems(guess: str) -> set[str]:
                 initial, medial, fin = _split_syllable(syllable)
                 if _FINALS[fin] == final:
                     stems.add(guess[:cut] + _join_syllable(initial, medial, 0))
-    return stems
+    return frozenset(stems)
 
 
 # --------------------------------------------------------------------------------------
@@ -537,15 +558,17 @@ def _strip_articles(tokens: list[str]) -> list[str]:
     return tokens[start:]
 
 
-def _english_forms(text: str) -> set[str]:
+@lru_cache(maxsize=4096)
+def _english_forms(text: str) -> frozenset[str]:
     """All accepted normalized spellings of an English target."""
     tokens = _strip_articles(_tokens(text))
     if not tokens:
-        return set()
+        return frozenset()
     head = "".join(tokens[:-1])
-    return {head + variant for variant in _english_variants(tokens[-1])}
+    return frozenset(head + variant for variant in _english_variants(tokens[-1]))
 
 
+@lru_cache(maxsize=4096)
 def _english_guess(text: str) -> str:
     return "".join(_strip_articles(_tokens(text)))
 
@@ -571,13 +594,14 @@ def _english_singulars(word: str) -> set[str]:
 # --------------------------------------------------------------------------------------
 
 
-def _targets(answer: str, synonyms: Iterable[str], lang: str) -> list[str]:
+@lru_cache(maxsize=4096)
+def _targets(answer: str, synonyms: tuple[str, ...], lang: str) -> tuple[str, ...]:
     seen: dict[str, None] = {}
     for text in (answer, *synonyms):
         key = _english_guess(text) if lang == "en" else normalize(text, lang)
         if key:
             seen.setdefault(key, None)
-    return list(seen)
+    return tuple(seen)
 
 
 @lru_cache(maxsize=64)
@@ -650,7 +674,7 @@ def match_guess(
     else:
         if guess_key in targets:
             return Verdict.CORRECT
-        stems = {guess_key}
+        stems = frozenset({guess_key})
     if _known_word(stems, vocabulary, lang):
         return Verdict.WRONG
     for target in targets:
@@ -685,13 +709,14 @@ def reveals_answer(
       because Korean attaches particles and writes compounds without spaces (사과를, 빨간사과,
       "사 과"). Close variants are searched on whole-syllable windows so that an unrelated
       word sharing a few jamo (사각형 while the answer is 사과) is not blocked.
+    * One-syllable Hangul targets (차, 해) are searched as words, optionally followed by an
+      accepted ending (차가, 해를), because as substrings they hide in everyday words.
     * Latin targets are searched as runs of whole words ("the hot dog", "h o t d o g"), so
       that "pineapple" does not block "apple" and "category" does not block "cat"; plurals
       count in English rooms.
 
     Erring on the side of blocking is deliberate: a blocked drawer rephrases, a leaked answer
-    spoils the turn. For one-syllable Korean answers (해, 눈) the substring rule blocks some
-    innocent messages (해봐); that is the price of catching 해가 and 해를.
+    spoils the turn.
     """
     synonyms = tuple(synonyms)
     texts = [text for text in (answer, *synonyms) if normalize(text, lang)]
@@ -703,7 +728,12 @@ def reveals_answer(
     tokens = _tokens(message)
     for text in texts:
         target = normalize(text, lang)
-        if _has_hangul(target):
+        if _has_hangul(target) and len(target) == 1:
+            # One syllable (차, 해, 개) is inside too many innocent words (차례, 해봐, 두 개)
+            # for a substring rule: look for it as a word, with or without an ending.
+            if any(_korean_correct(_strip_noise(token), target) for token in tokens):
+                return True
+        elif _has_hangul(target):
             if target in joined:
                 return True
             if _close_eligible(target) and _hangul_close_window(joined, target, vocabulary, lang):
@@ -721,7 +751,7 @@ def _hangul_close_window(joined: str, target: str, vocabulary: Iterable[str], la
             continue
         for start in range(0, len(joined) - size + 1):
             window = joined[start : start + size]
-            if edit_distance(to_jamo(window), target_units, limit=1) == 1 and not _known_word(
+            if _one_edit_apart(to_jamo(window), target_units) and not _known_word(
                 (window,), vocabulary, lang
             ):
                 return True
