@@ -10,10 +10,15 @@ Every source is read defensively: an app, model or field that does not exist (ye
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from dataclasses import dataclass
 
+from django.db import DatabaseError, transaction
+
 from accounts import gamerows
+
+log = logging.getLogger(__name__)
 
 CORRECT = "correct"
 FINISHED = "finished"
@@ -30,15 +35,26 @@ class Stats:
 
 
 def stats_for(user) -> Stats:
-    games, wins = _games_and_wins(user)
+    games, wins = _read(_games_and_wins, user) or (None, None)
     return Stats(
         games=games,
         wins=wins,
-        turns_drawn=_turns_drawn(user),
-        correct_guesses=_correct_guesses(user),
-        beat_the_ai=_beat_the_ai(user),
-        published_drawings=_published_drawings(user),
+        turns_drawn=_read(_turns_drawn, user),
+        correct_guesses=_read(_correct_guesses, user),
+        beat_the_ai=_read(_beat_the_ai, user),
+        published_drawings=_read(_published_drawings, user),
     )
+
+
+def _read(source, user):
+    """One source's number, or ``None`` when its tables are not there (not migrated yet).
+    The savepoint keeps a failed read from spoiling the request's transaction."""
+    try:
+        with transaction.atomic():
+            return source(user)
+    except DatabaseError:
+        log.warning("profile stats: %s unavailable", source.__name__, exc_info=True)
+        return None
 
 
 def _fields(model, *names: str) -> bool:

@@ -1,6 +1,6 @@
 """Sign-in with Google, GitHub, Kakao and Naver through allauth's real views.
 
-The providers are the fakes in ``tests/accounts_oauth.py`` (answered by ``responses``);
+The providers are the fakes in ``tests/accounts_support.py`` (answered by ``responses``);
 everything on our side -- settings, URLs, allauth, adapter, templates -- is the real thing.
 """
 
@@ -15,7 +15,7 @@ from django.contrib.auth import get_user_model
 from django.core.cache import cache
 
 from accounts.models import Profile
-from tests.accounts_oauth import PEOPLE, PROVIDERS, TOKEN, FakeProviders, provider_settings
+from tests.accounts_support import PEOPLE, PROVIDERS, TOKEN, FakeProviders, provider_settings
 
 pytestmark = pytest.mark.django_db
 
