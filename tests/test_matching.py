@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import random
+
 import pytest
 
 from game.matching import (
     MIN_CLOSE_UNITS,
     Verdict,
+    _one_edit_apart,
     edit_distance,
     hint,
     hint_reveal_times,
@@ -534,3 +537,33 @@ def test_edit_distance_basics():
 
 def test_min_close_units_is_four():
     assert MIN_CLOSE_UNITS == 4
+
+
+def test_fused_copula_is_not_applied_to_one_syllable_words():
+    # 배 + 임 would fuse to 뱀 (snake): a different word, not "it's a pear".
+    assert match_guess("뱀", "배") is WRONG
+    assert match_guess("배임", "배") is CORRECT
+    assert match_guess("배인가요", "배") is CORRECT
+
+
+@pytest.mark.parametrize(
+    ("message", "reveals"),
+    [
+        ("차가 빨라요", True),
+        ("빨간 차!", True),
+        ("차를 그려요", True),
+        ("차례대로 그릴게요", False),  # 차 inside another word
+        ("자동차", True),
+        ("자 동 차", True),
+    ],
+)
+def test_one_syllable_synonym_is_caught_as_a_word_not_as_a_substring(message, reveals):
+    assert reveals_answer(message, "자동차", ["차", "승용차"], "ko") is reveals
+
+
+def test_linear_one_edit_check_agrees_with_edit_distance():
+    rng = random.Random(7)
+    for _ in range(20000):
+        a = "".join(rng.choice("abc") for _ in range(rng.randrange(6)))
+        b = "".join(rng.choice("abc") for _ in range(rng.randrange(6)))
+        assert _one_edit_apart(a, b) is (edit_distance(a, b) == 1), (a, b)
