@@ -3,9 +3,18 @@
 from __future__ import annotations
 
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
+from django.utils.translation import gettext_noop
 
 from accounts.carryover import remember_guest
 from accounts.profiles import ensure_profile, provider_name
+
+# The providers' names as the sign-in pages show them ({% translate provider.name %}).
+PROVIDER_NAMES = (
+    gettext_noop("Google"),
+    gettext_noop("GitHub"),
+    gettext_noop("Kakao"),
+    gettext_noop("Naver"),
+)
 
 
 class SocialAccountAdapter(DefaultSocialAccountAdapter):
