@@ -12,10 +12,11 @@ import datetime as dt
 from django.utils import timezone
 
 _offset = dt.timedelta(0)
+_frozen: dt.datetime | None = None
 
 
 def now() -> dt.datetime:
-    return timezone.now() + _offset
+    return (_frozen or timezone.now()) + _offset
 
 
 def now_ms() -> int:
@@ -35,6 +36,14 @@ def shift(seconds: float) -> None:
     _offset += dt.timedelta(seconds=seconds)
 
 
+def freeze() -> None:
+    """Stop the clock at the current time (tests only): then only :func:`shift` moves it,
+    so points that depend on elapsed milliseconds are exact."""
+    global _frozen
+    _frozen = timezone.now()
+
+
 def reset() -> None:
-    global _offset
+    global _offset, _frozen
     _offset = dt.timedelta(0)
+    _frozen = None
