@@ -150,3 +150,24 @@ def test_a_password_login_claims_the_guest_too(client, django_user_model):
     assert response.status_code == 302
     mine.refresh_from_db()
     assert mine.user.username == "op"
+
+
+def test_the_game_seats_the_account_in_the_guests_seat_after_sign_in(client, providers):
+    """End to end with the game's own actions: join as a guest, sign in, reconnect."""
+    from django.contrib.auth.models import AnonymousUser
+
+    from game import actions
+
+    become_guest(client, "철수")
+    room = Room.objects.create()
+    session = client.session
+    as_guest = actions.connect(room.pk, identity_for(session, AnonymousUser()), "conn-1")
+    session.save()
+
+    providers.sign_in(client, "kakao", PEOPLE["kakao"])
+    user = signed_in_user(client)
+    as_member = actions.connect(room.pk, identity_for(client.session, user), "conn-2")
+
+    assert as_member.player_id == as_guest.player_id
+    seat = Player.objects.get(room=room)
+    assert (seat.user, seat.guest_id, seat.left_at) == (user, None, None)

@@ -292,3 +292,52 @@ def test_sign_out_is_a_post_and_ends_the_session(client, providers):
     response = client.post("/accounts/logout/")
     assert response.status_code == 302 and response["Location"] == "/"
     assert signed_in_user(client) is None
+
+
+# --- More than one provider -----------------------------------------------------------------
+
+
+def test_a_signed_in_player_connects_a_second_provider(client, providers):
+    providers.sign_in(client, "google", PEOPLE["google"])
+    user = signed_in_user(client)
+    page = client.get("/accounts/3rdparty/", HTTP_ACCEPT_LANGUAGE="en")
+    assert page.status_code == 200
+    assert 'action="/accounts/kakao/login/?process=connect"' in page.content.decode()
+
+    response = providers.sign_in(client, "kakao", PEOPLE["kakao"], process="connect")
+
+    assert response.status_code == 302
+    assert signed_in_user(client) == user
+    assert set(user.socialaccount_set.values_list("provider", flat=True)) == {"google", "kakao"}
+    client.post("/accounts/logout/")
+    providers.sign_in(client, "kakao", PEOPLE["kakao"])  # either one signs in now
+    assert signed_in_user(client) == user
+
+
+def test_an_email_taken_by_another_account_asks_for_details_on_the_sites_page(client, providers):
+    from dataclasses import replace
+
+    providers.sign_in(client, "google", PEOPLE["google"])
+    client.post("/accounts/logout/")
+    same_email = replace(PEOPLE["kakao"], email=PEOPLE["google"].email)
+
+    response = providers.sign_in(client, "kakao", same_email)
+
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/3rdparty/signup/"
+    page = client.get("/accounts/3rdparty/signup/", HTTP_ACCEPT_LANGUAGE="en")
+    html = page.content.decode()
+    assert 'class="site-header"' in html and "signing in with Kakao for the first time" in html
+    taken = client.post(
+        "/accounts/3rdparty/signup/",
+        {"username": "gildong", "email": PEOPLE["google"].email},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert "An account already exists with this email address" in taken.content.decode()
+    done = client.post(
+        "/accounts/3rdparty/signup/", {"username": "gildong", "email": "gildong@kakao.com"}
+    )
+    assert done.status_code == 302
+    user = signed_in_user(client)
+    assert user.username == "gildong" and user.profile.display_name == "홍길동"
+    assert User.objects.count() == 2
