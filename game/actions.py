@@ -279,6 +279,11 @@ def _humans(room: Room) -> list[Player]:
     return list(Player.objects.filter(room=room, left_at__isnull=True, is_ai=False))
 
 
+def _min_humans(room: Room) -> int:
+    """Humans a game needs: two, or one playing alone against the room's AI."""
+    return 1 if room.ai_enabled else MIN_HUMANS
+
+
 def connect(room_id: int, identity: Identity, connection_id: str) -> Seat:
     """A websocket of ``identity`` opened: take the seat, or take it back after a reconnect.
 
@@ -393,7 +398,7 @@ def _remove(room: Room, player: Player, reason: str, out: Outbox, now: dt.dateti
     turn = room.current_turn
     if room.phase not in _TIMED or turn is None:
         return
-    if len(_humans(room)) < MIN_HUMANS:
+    if len(_humans(room)) < _min_humans(room):
         _end_game(room, out, now, stopped=True)
     elif turn.drawer_id == player.pk and room.phase in (Phase.CHOOSING, Phase.DRAWING):
         _end_turn(room, turn, EndReason.DRAWER_LEFT, out, now)
@@ -500,7 +505,7 @@ def start(room_id: int, player_id: int) -> None:
         if room.phase != Phase.LOBBY:
             raise GameError("wrong_phase", _("The game has already started."))
         humans = [p for p in _humans(room) if p.connected]
-        if len(humans) < MIN_HUMANS:
+        if len(humans) < _min_humans(room):
             raise GameError("not_enough_players", _("At least two players are needed to start."))
         if not room_candidates(room):
             raise GameError("no_words", _("The room has no words to play with."))
@@ -533,7 +538,7 @@ def _next_turn(room: Room, out: Outbox, now: dt.datetime) -> None:
     draws once per round, in the order they sat down."""
     for _round in range(room.rounds + 1):
         humans = {p.pk: p for p in _humans(room)}
-        if len(humans) < MIN_HUMANS:
+        if len(humans) < _min_humans(room):
             break
         queue = list(room.draw_queue)
         while queue:

@@ -265,10 +265,18 @@ def test_a_full_room_refuses_another_player():
 
 
 def test_starting_needs_two_connected_humans():
-    room, ids = seated_room("host", ai_enabled=True)
+    room, ids = seated_room("host")
     with pytest.raises(GameError) as refused:
         actions.start(room.pk, ids["host"])
     assert refused.value.code == "not_enough_players"
+
+
+def test_one_human_can_play_alone_against_the_ai(sent):
+    room, ids = seated_room("host", ai_enabled=True)
+    sent.run(actions.start, room.pk, ids["host"])
+    room.refresh_from_db()
+    assert room.phase == Phase.CHOOSING
+    assert room.current_turn.drawer_id == ids["host"]
 
 
 def test_an_expired_phase_advances_on_any_read_exactly_once(sent):
