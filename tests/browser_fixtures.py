@@ -6,8 +6,10 @@ tests drive exactly that. The subprocess uses the test database pytest-django cr
 SQLite that is a file (``TEST NAME`` in catchmind/env.py), on PostgreSQL ``test_<name>``. With
 ``REDIS_URL`` set, Daphne uses Redis like CI's second run does.
 
-Data the server commits is real (no transaction to roll back), so browser tests run after
-every other test (see ``pytest_collection_modifyitems``) and rooms are deleted afterwards.
+Data the server commits is real (no transaction to roll back): browser tests are marked
+``django_db(transaction=True, serialized_rollback=True)``, so pytest-django empties the tables
+after each one and restores what the migrations loaded (the word packs); they also run after
+every other test (see ``pytest_collection_modifyitems``).
 """
 
 from __future__ import annotations
@@ -93,7 +95,7 @@ def _wait_until_up(url: str, proc: subprocess.Popen, log: Path, timeout: float =
 
 
 @pytest.fixture(scope="module")
-def live_server(django_db_setup, django_db_blocker) -> Iterator[str]:
+def daphne_server(django_db_setup, django_db_blocker) -> Iterator[str]:
     """Base URL of a Daphne serving the project on the test database."""
     with django_db_blocker.unblock():
         database_url = _database_url()
@@ -127,18 +129,13 @@ def live_server(django_db_setup, django_db_blocker) -> Iterator[str]:
             ARTIFACTS.mkdir(exist_ok=True)
             (ARTIFACTS / f"daphne-{port}.log").write_text(text)
         log.unlink(missing_ok=True)
-        with django_db_blocker.unblock():
-            _delete_rooms()
 
 
-def _delete_rooms() -> None:
-    from game.models import Room
-
-    Room.objects.all().delete()
-
-
-@pytest.fixture(scope="module")
+@pytest.fixture
 def browser():
+    """One Chromium per test (it starts in well under a second). Per test, not per module:
+    Playwright's sync API keeps an event loop running in this thread while it is open, and
+    Django refuses database calls then, which the database cleanup after a test makes."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
@@ -169,6 +166,7 @@ class Pages:
         self.contexts = []
         self.pages = []
         self.console: list[str] = []
+        self.failed: list[str] = []
         self.dialogs: list[str] = []
 
     def new(self, *, phone: bool = False, locale: str = "ko-KR", **options):
@@ -179,6 +177,7 @@ class Pages:
         label = f"page{len(self.pages)}"
         page.on("console", lambda msg: self.console.append(f"{label} {msg.type}: {msg.text}"))
         page.on("pageerror", lambda exc: self.console.append(f"{label} pageerror: {exc}"))
+        page.on("response", lambda r: self._on_response(label, r))
 
         def on_dialog(dialog):
             self.dialogs.append(f"{label}: {dialog.message}")
@@ -189,9 +188,20 @@ class Pages:
         self.pages.append(page)
         return page
 
+    def _on_response(self, label: str, response) -> None:
+        # Chromium asks for /favicon.ico on pages without an icon link (the admin's).
+        if response.status >= 400 and not response.url.endswith("/favicon.ico"):
+            self.failed.append(f"{label} {response.status} {response.url}")
+
     def errors(self) -> list[str]:
-        """Console errors and page errors (CSP violations are reported as console errors)."""
-        return [line for line in self.console if " error:" in line or "pageerror" in line]
+        """Console and page errors (CSP violations are console errors) and failed requests.
+        Chromium's own "Failed to load resource" lines are replaced by the URL list."""
+        console = [
+            line
+            for line in self.console
+            if (" error:" in line or "pageerror" in line) and "Failed to load resource" not in line
+        ]
+        return console + self.failed
 
     def screenshot_all(self, name: str) -> None:
         ARTIFACTS.mkdir(exist_ok=True)
@@ -208,9 +218,9 @@ class Pages:
 
 
 @pytest.fixture
-def pages(request, browser, live_server) -> Iterator[Pages]:
+def pages(request, daphne_server, browser) -> Iterator[Pages]:
     """Pages of a test; screenshots of all of them land in test-artifacts/ when it fails."""
-    opened = Pages(browser, live_server)
+    opened = Pages(browser, daphne_server)
     yield opened
     report = getattr(request.node, "rep_call", None)
     if report is None or report.failed:

@@ -1,0 +1,365 @@
+"""The game in real Chromium against a real Daphne: several players, each in their own browser
+context (own cookies = own guest), play through the pages as people would."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+pytestmark = [
+    pytest.mark.browser,
+    # The server process commits for real: empty the tables afterwards, keep the word packs.
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+WORDS = "사과, 바나나, 고양이"
+#: One jamo away from each answer: "close" by the server's matching rules.
+CLOSE = {"사과": "사가", "바나나": "바나니", "고양이": "거양이"}
+WRONG = "포도"
+
+# Counts the pixels of the board that are not white: the cheapest proof that ink arrived.
+INK = """() => {
+  const c = document.getElementById('board');
+  const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+  let n = 0;
+  for (let i = 0; i < d.length; i += 4) if (d[i] < 200 || d[i + 1] < 200 || d[i + 2] < 200) n++;
+  return n;
+}"""
+
+# The board shrunk to 64x48 grey levels: two boards show the same drawing when these agree.
+SIGNATURE = """() => {
+  const c = document.getElementById('board');
+  const s = document.createElement('canvas');
+  s.width = 64; s.height = 48;
+  const x = s.getContext('2d');
+  x.drawImage(c, 0, 0, 64, 48);
+  const d = x.getImageData(0, 0, 64, 48).data;
+  const out = [];
+  for (let i = 0; i < d.length; i += 4) out.push(Math.round((d[i] + d[i + 1] + d[i + 2]) / 3));
+  return out;
+}"""
+
+
+def same_picture(a: list[int], b: list[int]) -> bool:
+    """At most a handful of the 3072 small pixels differ (anti-aliasing, rounding)."""
+    return len(a) == len(b) and sum(abs(x - y) > 60 for x, y in zip(a, b, strict=True)) <= 6
+
+
+# ---------------------------------------------------------------------------------------------
+# steps
+# ---------------------------------------------------------------------------------------------
+
+
+def create_room(page: Page, name: str, *, words: str = WORDS) -> str:
+    """The host creates a room from the lobby; returns the invite URL."""
+    page.goto("/")
+    page.fill("#nickname", name)
+    form = page.locator("#create-form")
+    form.locator("select[name=draw_time]").select_option("30")
+    form.locator("select[name=rounds]").select_option("1")
+    form.locator("select[name=word_choices]").select_option("1")
+    form.locator("textarea[name=custom_words]").fill(words)
+    form.locator("input[name=custom_words_only]").check()
+    form.locator("input[name=public]").uncheck()
+    form.locator("button[type=submit]").click()
+    page.wait_for_url(re.compile(r"/r/[A-Za-z0-9]+$"))
+    expect(page.locator("#room")).to_have_attribute("data-state", "lobby")
+    return page.url
+
+
+def join(page: Page, invite: str, name: str) -> None:
+    """A guest opens the invite link, gives a nickname and takes a seat."""
+    page.goto(invite)
+    dialog = page.locator("#name-dialog")
+    expect(dialog).to_be_visible()
+    page.fill("#name-dialog-input", name)
+    page.click("#name-dialog-submit")
+    expect(page.locator("#room")).to_have_attribute(
+        "data-state", re.compile(r"lobby|choosing|drawing|reveal")
+    )
+
+
+def wait_phase(pages: list[Page], phase: str, timeout: float = 5000) -> None:
+    for page in pages:
+        expect(page.locator("#room")).to_have_attribute("data-phase", phase, timeout=timeout)
+
+
+def is_drawer(page: Page) -> bool:
+    return page.evaluate(
+        "() => { const s = window.catchmind.state;"
+        " return !!s.turn && s.turn.drawer_id === s.you.player_id; }"
+    )
+
+
+def start_and_choose(host: Page, players: list[Page]) -> tuple[Page, str]:
+    """The host starts; the drawer picks the word. Returns (drawer page, word)."""
+    host.click("#start-button")
+    wait_phase(players, "choosing")
+    drawer = next(p for p in players if is_drawer(p))
+    expect(drawer.locator("#choose-dialog")).to_be_visible()
+    drawer.locator("#word-choices button").first.click()
+    wait_phase(players, "drawing")
+    word = drawer.locator("#word").inner_text().strip()
+    assert word in CLOSE, word
+    return drawer, word
+
+
+def board_point(page: Page, fx: float, fy: float) -> tuple[float, float]:
+    box = page.locator("#board").bounding_box()
+    return box["x"] + box["width"] * fx, box["y"] + box["height"] * fy
+
+
+def stroke(page: Page, points: list[tuple[float, float]], *, release: bool = True) -> None:
+    """Draw with the mouse through board fractions (0..1)."""
+    x, y = board_point(page, *points[0])
+    page.mouse.move(x, y)
+    page.mouse.down()
+    for fx, fy in points[1:]:
+        x, y = board_point(page, fx, fy)
+        page.mouse.move(x, y, steps=6)
+    if release:
+        page.mouse.up()
+
+
+def say(page: Page, text: str) -> None:
+    page.fill("#chat-input", text)
+    page.press("#chat-input", "Enter")
+
+
+def score_of(page: Page, name: str) -> int:
+    row = page.locator(".player", has_text=name)
+    return int(re.sub(r"\D", "", row.locator(".player-score").first.inner_text().split("\n")[0]))
+
+
+def no_csp_violations(pages) -> None:
+    violations = [line for line in pages.console if "Content Security Policy" in line]
+    assert not violations, violations
+
+
+# ---------------------------------------------------------------------------------------------
+# tests
+# ---------------------------------------------------------------------------------------------
+
+
+def test_three_players_play_a_whole_turn(pages):
+    host = pages.new()
+    invite = create_room(host, "방장")
+    a = pages.new()
+    b = pages.new(locale="en-US")
+    join(a, invite, "철수")
+    join(b, invite, "Younghee")
+    players = [host, a, b]
+    for page in players:
+        expect(page.locator(".player")).to_have_count(3)
+
+    drawer, word = start_and_choose(host, players)
+    guessers = [p for p in players if p is not drawer]
+    # The drawer sees the word, the guessers only its mask.
+    for page in guessers:
+        expect(page.locator("#word .hint-char")).to_have_count(len(word))
+        expect(page.locator("#toolbar")).to_have_attribute("aria-disabled", "true")
+    expect(drawer.locator("#toolbar")).to_have_attribute("aria-disabled", "false")
+
+    # Strokes appear for the others while the mouse is still down.
+    before = guessers[0].evaluate(INK)
+    stroke(drawer, [(0.2, 0.3), (0.5, 0.6), (0.8, 0.3)], release=False)
+    guessers[0].wait_for_function(f"() => ({INK})() > {before + 50}")
+    drawer.mouse.up()
+    for page in guessers:
+        page.wait_for_function(f"() => ({INK})() > 50")
+
+    first, second = guessers
+    first_name = first.evaluate("() => window.catchmind.state.you.name")
+    # Wrong: everyone reads it. Close: only the guesser is told. Right: never shown as text.
+    say(first, WRONG)
+    for page in players:
+        expect(page.locator(".chat-text", has_text=WRONG)).to_have_count(1)
+    say(first, CLOSE[word])
+    expect(first.locator(".chat-line.is-close")).to_have_count(1)
+    expect(second.locator(".chat-line", has_text=CLOSE[word])).to_have_count(0)
+    say(first, word)
+    for page in players:
+        expect(page.locator(".chat-line.is-correct")).to_have_count(1)
+        expect(page.locator(".chat-text", has_text=word)).to_have_count(0)
+        expect(page.locator(".player.has-guessed")).to_have_count(1)
+    expect(first.locator("#word")).to_have_text(word)
+    for page in players:
+        assert score_of(page, first_name) > 0
+
+    # The last guesser ends the turn early: everyone sees the reveal with the word.
+    say(second, word)
+    wait_phase(players, "reveal")
+    for page in players:
+        expect(page.locator("#reveal-word")).to_have_text(word)
+        expect(page.locator(".overlay-scores .gain").first).to_be_visible()
+    assert not pages.dialogs
+    no_csp_violations(pages)
+
+
+def test_undo_clear_late_joiner_reload_and_reconnect_show_the_same_drawing(pages):
+    host = pages.new()
+    invite = create_room(host, "방장")
+    guest = pages.new()
+    join(guest, invite, "민수")
+    drawer, _word = start_and_choose(host, [host, guest])
+    viewer = guest if drawer is host else host
+
+    drawer.click("[data-width='90']")
+    stroke(drawer, [(0.1, 0.1), (0.4, 0.4)])
+    stroke(drawer, [(0.6, 0.2), (0.9, 0.8)])
+    viewer.wait_for_function("() => window.catchmind.view.drawing.visible().length === 2")
+    two = drawer.evaluate(SIGNATURE)
+    assert same_picture(viewer.evaluate(SIGNATURE), two)
+
+    drawer.click("#undo")
+    viewer.wait_for_function("() => window.catchmind.view.drawing.visible().length === 1")
+    one = drawer.evaluate(SIGNATURE)
+    assert not same_picture(one, two)
+    assert same_picture(viewer.evaluate(SIGNATURE), one)
+
+    drawer.click("#redo")
+    viewer.wait_for_function("() => window.catchmind.view.drawing.visible().length === 2")
+    assert same_picture(viewer.evaluate(SIGNATURE), two)
+
+    drawer.click("#clear")
+    viewer.wait_for_function(f"() => ({INK})() === 0")
+    drawer.click("#undo")  # a clear can be undone
+    viewer.wait_for_function("() => window.catchmind.view.drawing.visible().length === 2")
+
+    # A player arriving mid-turn and a reloaded page rebuild the same picture from the snapshot.
+    late = pages.new()
+    join(late, invite, "늦게온사람")
+    expect(late.locator("#room")).to_have_attribute("data-phase", "drawing")
+    late.wait_for_function("() => window.catchmind.view.drawing.visible().length === 2")
+    assert same_picture(late.evaluate(SIGNATURE), two)
+
+    viewer.reload()
+    expect(viewer.locator("#room")).to_have_attribute("data-phase", "drawing")
+    viewer.wait_for_function("() => window.catchmind.view.drawing.visible().length === 2")
+    assert same_picture(viewer.evaluate(SIGNATURE), two)
+
+    # A dropped socket reconnects by itself and the snapshot restores the whole view.
+    viewer.evaluate("() => window.catchmind.socket.drop()")
+    expect(viewer.locator("#status-dot")).to_have_class(re.compile("is-offline"))
+    expect(viewer.locator("#status-dot")).not_to_have_class(re.compile("is-offline"), timeout=8000)
+    viewer.wait_for_function("() => window.catchmind.view.drawing.visible().length === 2")
+    assert same_picture(viewer.evaluate(SIGNATURE), two)
+    no_csp_violations(pages)
+
+
+def touch_stroke(page: Page, points: list[tuple[float, float]]) -> None:
+    """A finger drag through Chrome's DevTools protocol (Playwright only taps)."""
+    cdp = page.context.new_cdp_session(page)
+    coords = [board_point(page, fx, fy) for fx, fy in points]
+    x, y = coords[0]
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [{"x": x, "y": y}]})
+    for x, y in coords[1:]:
+        cdp.send(
+            "Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [{"x": x, "y": y}]}
+        )
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+
+
+def test_a_phone_can_draw_with_a_finger(pages):
+    desk = pages.new()
+    invite = create_room(desk, "데스크")
+    phone = pages.new(phone=True)
+    join(phone, invite, "폰")
+    drawer, word = start_and_choose(desk, [desk, phone])
+    if drawer is not phone:
+        # Let the phone guess, which ends the turn; the next turn is the phone's.
+        say(phone, word)
+        wait_phase([desk, phone], "choosing", timeout=10000)  # after the 5 s reveal
+        assert is_drawer(phone)
+        phone.locator("#word-choices button").first.click()
+        wait_phase([desk, phone], "drawing")
+
+    scroll_before = phone.evaluate("() => [window.scrollX, window.scrollY]")
+    points = [(0.2 + 0.03 * i, 0.3 + 0.02 * i) for i in range(20)]
+    touch_stroke(phone, points)
+    desk.wait_for_function(f"() => ({INK})() > 50")
+    assert phone.evaluate(INK) > 50
+    assert phone.evaluate("() => [window.scrollX, window.scrollY]") == scroll_before
+    assert phone.locator("#board").evaluate("el => getComputedStyle(el).touchAction") == "none"
+    no_csp_violations(pages)
+
+
+def test_korean_ime_composition_does_not_send_early(pages):
+    host = pages.new()
+    invite = create_room(host, "방장")
+    other = pages.new()
+    join(other, invite, "수진")
+    field = other.locator("#chat-input")
+
+    # Composing 사: the Enter that belongs to the IME must not send anything.
+    field.evaluate(
+        """el => {
+          el.focus();
+          el.dispatchEvent(new CompositionEvent('compositionstart', {data: ''}));
+          el.value = '사';
+          el.dispatchEvent(new CompositionEvent('compositionupdate', {data: '사'}));
+          for (const init of [{isComposing: true}, {keyCode: 229}]) {
+            el.dispatchEvent(new KeyboardEvent('keydown',
+              {key: 'Enter', code: 'Enter', bubbles: true, cancelable: true, ...init}));
+          }
+        }"""
+    )
+    host.wait_for_timeout(300)
+    expect(host.locator(".chat-text")).to_have_count(0)
+    expect(field).to_have_value("사")
+
+    # The IME commits the syllable, then a real Enter sends it once.
+    field.evaluate(
+        """el => {
+          el.value = '사과';
+          el.dispatchEvent(new CompositionEvent('compositionend', {data: '과'}));
+        }"""
+    )
+    field.press("Enter")
+    expect(host.locator(".chat-text", has_text="사과")).to_have_count(1)
+    expect(field).to_have_value("")
+
+    # The same through Chrome's own IME path.
+    cdp = other.context.new_cdp_session(other)
+    field.focus()
+    cdp.send("Input.imeSetComposition", {"text": "ㅂ", "selectionStart": 1, "selectionEnd": 1})
+    cdp.send("Input.imeSetComposition", {"text": "바", "selectionStart": 1, "selectionEnd": 1})
+    cdp.send("Input.insertText", {"text": "바"})
+    field.press("Enter")
+    expect(host.locator(".chat-text", has_text="바")).to_have_count(1)
+    assert host.locator(".chat-text").all_inner_texts() == ["사과", "바"]
+    no_csp_violations(pages)
+
+
+def test_chat_markup_is_shown_as_text(pages):
+    host = pages.new()
+    invite = create_room(host, "방장")
+    other = pages.new()
+    join(other, invite, "<b>굵게</b>")
+    attack = "<img src=x onerror=alert(1)>"
+    say(other, attack)
+    for page in (host, other):
+        expect(page.locator(".chat-text", has_text=attack)).to_have_count(1)
+        expect(page.locator("#chat-log img")).to_have_count(0)
+        expect(page.locator(".player-name", has_text="<b>굵게</b>")).to_have_count(1)
+        expect(page.locator("#players b")).to_have_count(0)
+    host.wait_for_timeout(300)
+    assert not pages.dialogs
+    no_csp_violations(pages)
+
+
+def test_csp_header_and_no_violations_on_the_pages(pages):
+    page = pages.new()
+    for path in ("/", "/admin/login/"):
+        response = page.goto(path)
+        policy = response.headers["content-security-policy"]
+        assert "script-src 'self'" in policy
+        assert "unsafe-inline" not in policy.split("script-src", 1)[1].split(";")[0]
+    invite = create_room(page, "방장")
+    response = page.goto(invite)
+    assert "content-security-policy" in response.headers
+    expect(page.locator("#room")).to_have_attribute("data-state", "lobby")
+    no_csp_violations(pages)
+    assert not pages.errors(), pages.errors()
