@@ -11,6 +11,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("game.urls")),
     path("", include("game.page_urls")),
+    path("gallery/", include("gallery.urls")),
     # Sign-in: our profile pages and rate-limited provider URLs first, then allauth's.
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
