@@ -104,11 +104,17 @@ def test_provider_names_are_cleaned_into_valid_display_names(django_user_model):
     )
 
 
-def test_the_page_shows_the_numbers_and_says_when_a_source_is_missing(signed_in):
+def test_the_page_shows_the_numbers_and_says_when_a_source_is_missing(signed_in, monkeypatch):
+    from accounts import gamerows
+
+    real_model = gamerows.model
+    monkeypatch.setattr(  # as before the gallery existed
+        gamerows, "model", lambda app, name: None if app == "gallery" else real_model(app, name)
+    )
     html = signed_in.get("/accounts/profile/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     for label in ("Games played", "Wins", "Turns drawn", "Correct guesses", "Beat the AI"):
         assert label in html
-    assert "Published drawings" in html and "—" in html  # no gallery yet
+    assert "Published drawings" in html and "<dd>—</dd>" in html
 
 
 def test_stats_count_games_wins_drawings_guesses_and_beating_the_ai(player):
@@ -159,4 +165,15 @@ def test_stats_count_games_wins_drawings_guesses_and_beating_the_ai(player):
     assert stats.turns_drawn == 1
     assert stats.correct_guesses == 2
     assert stats.beat_the_ai == 1  # second turn yes, third no (the AI was first)
-    assert stats.published_drawings is None  # gallery.Drawing does not exist yet
+    assert stats.published_drawings == 0
+
+
+def test_stats_count_the_players_published_drawings(player, django_user_model):
+    require_game_tables()
+    gallery = pytest.importorskip("gallery.models")
+    someone = django_user_model.objects.create(username="someone")
+    for owner, published in [(player, True), (player, True), (player, False), (someone, True)]:
+        gallery.Drawing.objects.create(
+            user=owner, drawer_name="민지", word="사과", language="ko", is_published=published
+        )
+    assert stats_for(player).published_drawings == 2
