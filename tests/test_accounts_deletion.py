@@ -135,3 +135,18 @@ def test_signing_in_again_after_deletion_starts_a_new_account(client, member, se
     new = User.objects.get()
     assert new.pk != member.pk
     assert new.profile.display_name == "홍길동"
+
+
+@pytest.mark.parametrize(("choice", "kept"), [("keep", True), ("delete", False)])
+def test_published_drawings_follow_the_players_choice(client, member, choice, kept):
+    require_game_tables()
+    gallery = pytest.importorskip("gallery.models")
+    drawing = gallery.Drawing.objects.create(
+        user=member, drawer_name="홍길동", word="사과", language="ko", is_published=True
+    )
+    client.post("/accounts/profile/delete/", {"drawings": choice, "confirm": "on"})
+    remaining = gallery.Drawing.objects.filter(pk=drawing.pk).first()
+    if kept:
+        assert (remaining.user, remaining.drawer_name) == (None, "탈퇴한 사용자")
+    else:
+        assert remaining is None
