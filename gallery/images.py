@@ -109,25 +109,41 @@ def store_new(drawing: Drawing, picture: Image.Image) -> None:
     _save(drawing, "thumb", png_bytes(thumbnail_of(picture)))
 
 
-def _render(drawing: Drawing, kind: str) -> bytes:
-    ops, pace = Drawing.objects.filter(pk=drawing.pk).values_list("ops", "pace").get()
+def source(drawing: Drawing) -> tuple[list[dict], list[list[int]]]:
+    """The ops and pace a picture is rendered from."""
+    return Drawing.objects.filter(pk=drawing.pk).values_list("ops", "pace").get()
+
+
+def render_kind(ops: list[dict], pace: list[list[int]], kind: str) -> bytes:
     if kind == "gif":
         return gif_bytes(ops, pace)
     picture = render.render_image(ops, width=FULL_WIDTH)
     return png_bytes(picture if kind == "png" else thumbnail_of(picture))
 
 
+def stored(drawing: Drawing, kind: str) -> bytes | None:
+    """The picture's bytes from storage, or None when it was never rendered or is gone."""
+    name = getattr(drawing, KINDS[kind][0]).name
+    if not name:
+        return None
+    try:
+        with default_storage.open(name, "rb") as handle:
+            return handle.read()
+    except OSError:
+        return None
+
+
+def store(drawing: Drawing, kind: str, data: bytes) -> None:
+    _save(drawing, kind, data)
+
+
 def picture(drawing: Drawing, kind: str) -> bytes:
     """The bytes of a picture of the drawing: from storage, or rendered and stored now."""
-    name = getattr(drawing, KINDS[kind][0]).name
-    if name:
-        try:
-            with default_storage.open(name, "rb") as handle:
-                return handle.read()
-        except OSError:
-            pass
-    data = _render(drawing, kind)
-    _save(drawing, kind, data)
+    data = stored(drawing, kind)
+    if data is None:
+        ops, pace = source(drawing)
+        data = render_kind(ops, pace, kind)
+        store(drawing, kind, data)
     return data
 
 

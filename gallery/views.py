@@ -186,7 +186,13 @@ async def picture(request: HttpRequest, pk: int, token: str, kind: str) -> HttpR
     drawing = await sync_to_async(_visible)(request, pk)
     if drawing.token != token:
         raise Http404("no such picture")
-    data = await asyncio.to_thread(_picture_bytes, drawing, kind)
+    # Storage reads and rendering in a worker thread; database reads and writes where the
+    # view's other queries run.
+    data = await asyncio.to_thread(images.stored, drawing, kind)
+    if data is None:
+        ops, pace = await sync_to_async(images.source)(drawing)
+        data = await asyncio.to_thread(images.render_kind, ops, pace, kind)
+        await sync_to_async(images.store)(drawing, kind, data)
     response = HttpResponse(data, content_type=images.KINDS[kind][2])
     # The URL carries the token: its content never changes.
     scope = "public" if drawing.is_public else "private"
@@ -197,15 +203,6 @@ async def picture(request: HttpRequest, pk: int, token: str, kind: str) -> HttpR
             f'attachment; filename="catchmind-{drawing.pk}.{extension}"'
         )
     return response
-
-
-def _picture_bytes(drawing: Drawing, kind: str) -> bytes:
-    from django.db import connection
-
-    try:
-        return images.picture(drawing, kind)
-    finally:
-        connection.close()
 
 
 # --------------------------------------------------------------------------------------
