@@ -335,3 +335,7 @@ class KickVote(models.Model):
 
     def __str__(self) -> str:
         return f"{self.voter_id} → {self.target_id}"
+
+
+# The AI player's models (game/ai/records.py): its calls and each room's AI seat.
+from game.ai.records import AICall, AIRoomState  # noqa: E402, F401

@@ -155,3 +155,19 @@ class AIRoomStateAdmin(admin.ModelAdmin):
             _("over budget: local model"),
             f" ({since:%Y-%m-%d %H:%M})" if since else "",
         )
+
+
+@admin.display(description=_("AI"))
+def room_ai_status(room) -> str:
+    """Room list column: the AI seat's backend, and a warning while it is over budget."""
+    if not room.ai_enabled:
+        return "-"
+    from game.ai.guessers import effective_backend
+
+    state = AIRoomState.objects.filter(room_id=room.pk).only("fallback", "backend").first()
+    label = f"{room.get_ai_difficulty_display()} · {effective_backend(room.ai_backend)}"
+    if state is not None and state.fallback:
+        return format_html(
+            '{} <strong style="color:#b45309">{}</strong>', label, _("over budget: local model")
+        )
+    return label

@@ -10,6 +10,8 @@ import threading
 from collections import OrderedDict
 from collections.abc import Sequence
 
+from django.db import transaction
+
 from game.ai.guessers import Guess
 
 _CANDIDATES: OrderedDict[int, dict[str, str | None]] = OrderedDict()
@@ -40,11 +42,65 @@ def candidates(turn_id: int) -> dict[str, str | None]:
     return words
 
 
-def say(room_id: int, player_id: int, turn_id: int, text: str) -> None:
-    """The AI types ``text`` in chat: the same action as a human's chat line."""
-    raise NotImplementedError
+def say(room_id: int, player_id: int, turn_id: int, text: str) -> bool:
+    """The AI types ``text`` in chat: the very action a human's chat line goes through
+    (:func:`game.actions.chat`: matching, visibility, scoring, early end). Only while the
+    turn it looked at is still being drawn; False when that turn is over."""
+    from game import actions, clock
+    from game.models import Phase, Room
+
+    with transaction.atomic():
+        room = (
+            Room.objects.select_for_update()
+            .filter(pk=room_id)
+            .only("phase", "ends_at", "current_turn_id")
+            .first()
+        )
+        if (
+            room is None
+            or room.phase != Phase.DRAWING
+            or room.current_turn_id != turn_id
+            or (room.ends_at is not None and room.ends_at <= clock.now())
+        ):
+            return False
+        actions.chat(room_id, player_id, text)
+    return True
+
+
+def thinking_event(turn_id: int, player_id: int, guesses: Sequence[Guess | dict]) -> dict:
+    shown = [g.as_json() if isinstance(g, Guess) else dict(g) for g in guesses]
+    return {"type": "ai_thinking", "turn_id": turn_id, "player_id": player_id, "guesses": shown}
 
 
 def thinking(room_id: int, turn_id: int, player_id: int, guesses: Sequence[Guess]) -> None:
-    """Send the AI's current top 3 to the drawer and the players who already guessed."""
-    raise NotImplementedError
+    """Send the AI's current top 3 to the drawer and the players who already guessed (they
+    know the word: the guesses spoil nothing). Nobody else sees them while the turn runs."""
+    from game.actions import _locked
+    from game.models import Phase
+    from game.state import Scene
+
+    with _locked(room_id) as (room, out):
+        turn = room.current_turn
+        if room.phase != Phase.DRAWING or turn is None or turn.pk != turn_id:
+            return
+        scene = Scene.load(room)
+        to = [pk for pk in [turn.drawer_id, *scene.guessed] if pk and pk != player_id]
+        out.send(thinking_event(turn_id, player_id, guesses), to=to)
+
+
+def reveal_thinking(room_id: int, turn_id: int) -> None:
+    """At the end of a turn the AI's last top 3 is shown to everyone (``final``)."""
+    from game.actions import _locked
+    from game.ai.records import AIRoomState
+
+    state = (
+        AIRoomState.objects.filter(room_id=room_id, turn_id=turn_id)
+        .values("thinking", "room__players__id")
+        .filter(room__players__is_ai=True)
+        .first()
+    )
+    if not state or not state["thinking"]:
+        return
+    with _locked(room_id) as (_room, out):
+        event = thinking_event(turn_id, state["room__players__id"], state["thinking"])
+        out.send({**event, "final": True})

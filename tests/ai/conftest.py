@@ -41,3 +41,54 @@ def quickdraw_drawings(category: str, limit: int = 50) -> list[list]:
             if len(out) >= limit:
                 break
     return out
+
+
+@pytest.fixture
+def game_clock():
+    """The game's clock, moved by tests instead of sleeping; reset afterwards."""
+    from game import clock
+
+    clock.reset()
+    yield clock
+    clock.reset()
+
+
+def seat_ai_turn(*, difficulty: str = "normal", backend: str = "", ops: list | None = None):
+    """A room in its drawing phase with a human drawer, a human guesser and the AI seat.
+
+    Returns (room, turn, drawer, ai). The turn's answer is 고양이 (cat); ``ops`` are stored as
+    the turn's persisted stroke log.
+    """
+    import datetime as dt
+
+    from game import clock
+    from game.models import Phase, Player, Room, Turn, TurnOps
+
+    now = clock.now()
+    room = Room.objects.create(
+        ai_enabled=True, ai_difficulty=difficulty, ai_backend=backend, phase=Phase.DRAWING
+    )
+    drawer = Player.objects.create(room=room, name="그림왕", guest_id="g1", joined_at=now)
+    guesser = Player.objects.create(room=room, name="손님", guest_id="g2", joined_at=now)
+    ai = Player.objects.create(room=room, name="AI", is_ai=True, joined_at=now)
+    turn = Turn.objects.create(
+        room=room,
+        game_number=1,
+        round_number=1,
+        drawer=drawer,
+        word="고양이",
+        category="cat",
+        language="ko",
+        guessers=[guesser.id, ai.id],
+        created_at=now,
+        started_at=now,
+        draw_time=80,
+    )
+    if ops:
+        TurnOps.objects.create(turn=turn, seq=0, ops=ops)
+        turn.op_count = len(ops)
+        turn.save(update_fields=["op_count"])
+    room.current_turn = turn
+    room.ends_at = now + dt.timedelta(seconds=80)
+    room.save(update_fields=["current_turn", "ends_at"])
+    return room, turn, drawer, ai
