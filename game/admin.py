@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
+from game.ai.admin import room_ai_status  # also registers the AI calls and seats
 from game.models import Guess, Message, Player, Room, Turn, Word, WordPack
 
 
@@ -24,6 +25,7 @@ class RoomAdmin(admin.ModelAdmin):
         "language",
         "round_number",
         "rounds",
+        room_ai_status,
         "updated_at",
     )
     list_filter = ("phase", "is_public", "language", "ai_enabled")
