@@ -104,3 +104,9 @@ def public_badge(user_id: int | None) -> dict | None:
     if user_id is None:
         return None
     return public_badges([user_id]).get(user_id)
+
+
+def user_display(user) -> str:
+    """How allauth names the user in its messages ("Successfully signed in as …")."""
+    profile = getattr(user, "profile", None)
+    return getattr(profile, "display_name", "") or user.get_username()

@@ -341,3 +341,10 @@ def test_an_email_taken_by_another_account_asks_for_details_on_the_sites_page(cl
     user = signed_in_user(client)
     assert user.username == "gildong" and user.profile.display_name == "홍길동"
     assert User.objects.count() == 2
+
+
+def test_the_welcome_message_uses_the_display_name(client, providers):
+    response = providers.sign_in(client, "naver", PEOPLE["naver"])
+    html = client.get(response["Location"]).content.decode()
+    messages = html[html.index('<ul class="messages">') :]
+    assert "김네이버" in messages[: messages.index("</ul>")]
