@@ -12,6 +12,7 @@ import { ServerClock } from "./clock.js";
 import { $, copyText, h, toast } from "./dom.js";
 import { DrawInput } from "./draw-input.js";
 import { readJson, t } from "./i18n.js";
+import { icon } from "./icons.js";
 import { fillSettings, readSettings, setReadonly, showErrors, bindSettingsForm } from "./settings-form.js";
 import { ReconnectingSocket } from "./socket.js";
 import { Toolbar } from "./toolbar.js";
@@ -230,6 +231,21 @@ function renderPlayers() {
     ...ranked(S.players).map((p) => {
       const drawing = S.turn && S.turn.drawer_id === p.id && ["choosing", "drawing"].includes(S.phase);
       const hasGuessed = guessed.has(p.id) || p.guessed;
+      const actions = playerActions(p);
+      const label = [p.name, p.id === me() ? ` ${t("you")}` : ""];
+      const name = actions.length
+        ? h(
+            "button",
+            {
+              type: "button",
+              class: "player-name player-name-button",
+              title: t("player_actions", { name: p.name }),
+              "aria-haspopup": "dialog",
+              onclick: () => openPlayerDialog(p.id),
+            },
+            ...label,
+          )
+        : h("span", { class: "player-name" }, ...label);
       const li = h(
         "li",
         {
@@ -248,20 +264,20 @@ function renderPlayers() {
         h(
           "div",
           { class: "player-main" },
-          h("span", { class: "player-name" }, p.name, p.id === me() ? ` ${t("you")}` : ""),
+          name,
           h(
             "span",
             { class: "player-sub" },
             p.is_ai ? h("span", { class: "badge badge-ai" }, t("ai")) : null,
             p.is_host ? h("span", { class: "badge badge-host" }, t("host")) : null,
-            drawing ? h("span", { class: "player-state" }, `✏️ ${t("drawing_now")}`) : null,
+            drawing
+              ? h("span", { class: "player-state is-drawing" }, icon("pencil"), t("drawing_now"))
+              : null,
             hasGuessed && S.phase === "drawing"
-              ? h("span", { class: "player-state" }, `✅ ${t("guessed_now")}`)
+              ? h("span", { class: "player-state is-guessed" }, icon("check"), t("guessed_now"))
               : null,
-            !p.connected ? h("span", {}, t("offline")) : null,
-            S.voteKicks.has(p.id)
-              ? h("span", {}, t("votes", S.voteKicks.get(p.id)))
-              : null,
+            !p.connected ? h("span", { class: "player-state" }, icon("plug"), t("offline")) : null,
+            S.voteKicks.has(p.id) ? h("span", {}, t("votes", S.voteKicks.get(p.id))) : null,
           ),
         ),
         h(
@@ -271,21 +287,6 @@ function renderPlayers() {
           points[p.id] ? h("span", { class: "player-gain" }, `+${points[p.id]}`) : null,
         ),
       );
-      if (playerActions(p).length) {
-        li.append(
-          h(
-            "button",
-            {
-              type: "button",
-              class: "btn btn-small player-more",
-              "aria-label": t("player_actions", { name: p.name }),
-              "aria-haspopup": "dialog",
-              onclick: () => openPlayerDialog(p.id),
-            },
-            "⋯",
-          ),
-        );
-      }
       return li;
     }),
   );
@@ -372,7 +373,7 @@ function renderOverlay() {
               )
             : null,
           " ",
-          h("button", { type: "button", class: "btn", onclick: copyInvite }, `🔗 ${t("copy_invite")}`),
+          h("button", { type: "button", class: "btn", onclick: copyInvite }, icon("link"), t("copy_invite")),
         ),
       );
       return;
@@ -473,13 +474,12 @@ function syncDialogs() {
 }
 
 function showFinal() {
-  const medals = ["🥇", "🥈", "🥉"];
   $("#ranking").replaceChildren(
     ...(S.ranking ?? []).map((r) =>
       h(
         "li",
         {},
-        h("span", { class: "medal" }, medals[r.rank - 1] ?? `#${r.rank}`),
+        h("span", { class: `medal medal-${Math.min(r.rank, 4)}` }, String(r.rank)),
         h("span", {}, r.name, r.is_ai ? h("span", { class: "badge badge-ai" }, t("ai")) : null),
         h("span", {}, t("points", { points: r.score })),
       ),
@@ -537,13 +537,19 @@ function chatEntry(entry) {
     if (S.chatIds.has(entry.id)) return;
     S.chatIds.add(entry.id);
   }
-  const ai = player(entry.player_id)?.is_ai ? " is-ai" : "";
+  const isAi = player(entry.player_id)?.is_ai;
+  const badge = isAi ? h("span", { class: "badge badge-ai" }, t("ai")) : null;
   if (entry.kind === "guessed") {
-    chatLine(`is-correct${ai}`, t("guessed_word", { name: entry.name }));
+    chatLine("is-correct", badge, t("guessed_word", { name: entry.name }));
     return;
   }
   const cls = entry.audience === "guessed" ? "is-guessed" : entry.audience === "you" ? "is-mine" : "";
-  chatLine(`${cls}${ai}`, h("span", { class: "chat-name" }, `${entry.name}:`), h("span", { class: "chat-text" }, entry.text));
+  chatLine(
+    cls,
+    badge,
+    h("span", { class: "chat-name" }, `${entry.name}:`),
+    h("span", { class: "chat-text" }, entry.text),
+  );
 }
 
 const system = (text) => chatLine("is-system", text);
@@ -874,7 +880,11 @@ $("#invite-button").addEventListener("click", copyInvite);
 // not push the chat input off screen.
 function fitViewport() {
   const vv = window.visualViewport;
-  if (vv) document.documentElement.style.setProperty("--vvh", `${vv.height}px`);
+  if (!vv) return;
+  document.documentElement.style.setProperty("--vvh", `${vv.height}px`);
+  // A keyboard took a big part of the screen: the board shrinks so the chat stays usable.
+  document.body.classList.toggle("keyboard-open", vv.height < window.innerHeight * 0.75);
+  window.scrollTo(0, 0);
 }
 window.visualViewport?.addEventListener("resize", fitViewport);
 fitViewport();
