@@ -1,0 +1,73 @@
+"""``python manage.py train_sketch_model --data DIR``: train and export the local sketch model.
+
+The torch code lives in :mod:`game.ai.training` and is imported only here, inside
+``handle``, so running the game never needs torch (install the ``train`` extra to train).
+"""
+
+from __future__ import annotations
+
+import shlex
+import sys
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+
+class Command(BaseCommand):
+    help = (
+        "Train the local sketch recognizer on Quick, Draw! simplified ndjson files and write "
+        "game/ai/model/sketch.onnx, labels.json, docs/ai-model.md and docs/img/ plots."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        from game.ai.sketch import MODEL_DIR
+
+        parser.add_argument("--data", required=True, type=Path, help="Quick, Draw! folder")
+        parser.add_argument("--epochs", type=int, default=18)
+        parser.add_argument("--seed", type=int, default=1)
+        parser.add_argument("--out", type=Path, default=MODEL_DIR, help="model folder")
+        parser.add_argument("--docs", type=Path, default=None, help="model card folder")
+        parser.add_argument("--samples-per-epoch", type=int, default=12800)
+        parser.add_argument("--width", type=int, default=24, help="channels of the first block")
+        parser.add_argument("--threads", type=int, default=2, help="torch threads")
+        parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+    def handle(self, *args, **opts) -> None:
+        from game.ai.sketch import ndjson_files
+
+        data = Path(opts["data"])
+        if not data.is_dir():
+            raise CommandError(f"--data {data} is not a directory")
+        if not ndjson_files(data):
+            raise CommandError(f"no .ndjson files in {data} (or {data}/simplified)")
+        if opts["epochs"] < 1 or opts["samples_per_epoch"] < 128:
+            raise CommandError("--epochs must be >= 1 and --samples-per-epoch >= 128")
+        try:
+            from game.ai import training
+        except ImportError as exc:
+            raise CommandError(
+                f"training needs the 'train' extra (torch, onnx, matplotlib, tqdm): {exc}"
+            ) from exc
+        cfg = training.Config(
+            data=data,
+            out=Path(opts["out"]),
+            docs=Path(opts["docs"]) if opts["docs"] else training.DEFAULT_DOCS,
+            epochs=opts["epochs"],
+            seed=opts["seed"],
+            samples_per_epoch=opts["samples_per_epoch"],
+            width=opts["width"],
+            threads=opts["threads"],
+            progress=not opts["no_progress"],
+            command="python manage.py " + shlex.join(sys.argv[1:]),
+        )
+        try:
+            metrics = training.train(cfg, log=self.stdout.write)
+        except ValueError as exc:
+            raise CommandError(str(exc)) from exc
+        full = metrics["by_fraction"]["1.0"]
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"validation top-1 {full['all']['top1']:.3f} top-3 {full['all']['top3']:.3f}; "
+                f"model in {cfg.out}"
+            )
+        )

@@ -1,0 +1,191 @@
+"""The committed sketch model: loading, probabilities, candidate ranking, real drawings."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+from django.core.management import CommandError, call_command
+
+from game.ai.render import quickdraw_to_ops
+from game.ai.sketch import (
+    LABELS_PATH,
+    MODEL_PATH,
+    WELL_COVERED_MIN,
+    SketchModel,
+    is_validation,
+    iter_drawings,
+    ndjson_files,
+    partial,
+)
+
+REPO = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "sketches"
+
+
+def quickdraw_dir() -> Path:
+    return Path(os.environ.get("CATCHMIND_QUICKDRAW_DIR") or REPO.parent / "shared" / "quickdraw")
+
+
+@pytest.fixture(scope="module")
+def model() -> SketchModel:
+    return SketchModel.get()
+
+
+def circle(cx=128, cy=128, r=100, n=24):
+    """A hand-made Quick, Draw!-style stroke (our own, not from the dataset)."""
+    angles = [2 * math.pi * i / n for i in range(n + 1)]
+    return [
+        [round(cx + r * math.cos(a)) for a in angles],
+        [round(cy + r * math.sin(a)) for a in angles],
+    ]
+
+
+def test_model_files_are_committed_and_small():
+    assert MODEL_PATH.is_file() and LABELS_PATH.is_file()
+    assert MODEL_PATH.stat().st_size <= 5 * 1024 * 1024
+    meta = json.loads(LABELS_PATH.read_text())
+    assert len(meta["labels"]) == len(set(meta["labels"])) == 345
+    assert "Quick, Draw!" in meta["attribution"]
+
+
+def test_singleton_loads_once(model):
+    assert SketchModel.get() is model
+
+
+def test_predict_is_a_distribution(model):
+    probs = model.predict(quickdraw_to_ops([circle()]))
+    assert probs.shape == (len(model.labels),)
+    assert np.all(probs >= 0) and abs(float(probs.sum()) - 1.0) < 1e-4
+    # Deterministic: the same drawing gives the same answer.
+    assert np.array_equal(probs, model.predict(quickdraw_to_ops([circle()])))
+
+
+def test_blank_drawing(model):
+    probs = model.predict([])
+    assert np.allclose(probs, 1.0 / len(model.labels))
+    assert model.rank([], {"고양이": "cat"}) == []
+    assert model.rank([{"op": "clear"}], ["cat", "dog"]) == []
+
+
+def test_rank_renormalises_over_known_candidates(model):
+    ops = quickdraw_to_ops([circle()])
+    probs = model.predict(ops)
+    candidates = {"고양이": "cat", "해": "sun", "시계": "clock", "유니콘": "no such thing"}
+    ranked = model.rank(ops, candidates, k=10)
+    assert [w for w, _ in ranked if w == "유니콘"] == []
+    assert {w for w, _ in ranked} == {"고양이", "해", "시계"}
+    total = sum(probs[model.index_of(c)] for c in ("cat", "sun", "clock"))
+    for word, p in ranked:
+        assert p == pytest.approx(probs[model.index_of(candidates[word])] / total, rel=1e-4)
+    assert sum(p for _, p in ranked) == pytest.approx(1.0, rel=1e-4)
+    assert [p for _, p in ranked] == sorted((p for _, p in ranked), reverse=True)
+    assert len(model.rank(ops, candidates, k=2)) == 2
+    # A list of category names works too (case-insensitively); unknown ones are dropped.
+    by_name = model.rank(ops, ["Cat", "sun", "nope"], k=3)
+    assert {w for w, _ in by_name} == {"Cat", "sun"}
+    assert model.rank(ops, ["nope"]) == []
+    # Two words for one category share its probability.
+    shared = dict(model.rank(ops, {"cat": "cat", "kitty": "cat", "sun": "sun"}, k=3))
+    assert shared["cat"] == pytest.approx(shared["kitty"])
+
+
+@pytest.mark.parametrize(
+    "ops",
+    [
+        [{"op": "begin", "id": 1, "pts": [math.nan, 1, math.inf, 2, 10**15, -(10**15)]}],
+        [{"op": "begin", "id": 1, "pts": [5000, 5000]}],  # a single dot
+        [{"op": "points", "id": 3, "pts": [1, 2, 3, 4]}, "garbage", None],
+        [
+            {"op": "begin", "id": i, "pts": [i % 9999, (i * 7) % 9999, 5000, 5000]}
+            for i in range(2000)
+        ],
+    ],
+)
+def test_bad_input_is_handled(model, ops):
+    probs = model.predict(ops)
+    assert probs.shape == (len(model.labels),) and np.isfinite(probs).all()
+    for _, p in model.rank(ops, ["cat", "sun", "circle"]):
+        assert 0.0 <= p <= 1.0
+
+
+def test_validation_split_is_stable_and_about_fifteen_percent():
+    keys = [str(4503599627370496 + 7919 * i) for i in range(4000)]
+    first = [is_validation(k) for k in keys]
+    assert first == [is_validation(k) for k in keys]
+    assert 0.12 < sum(first) / len(first) < 0.18
+
+
+def test_partial_keeps_the_first_strokes():
+    strokes = [[[i], [i]] for i in range(8)]
+    assert partial(strokes, 0.25) == strokes[:2]
+    assert partial(strokes, 1.0) == strokes
+    assert partial(strokes[:1], 0.25) == strokes[:1]
+
+
+def _validation_drawings(category: str, n: int):
+    files = [p for p in ndjson_files(quickdraw_dir()) if p.stem == category]
+    drawings = list(iter_drawings(files, "val"))
+    assert len(drawings) >= n, f"not enough validation drawings of {category}"
+    return drawings[:n]
+
+
+@pytest.mark.shared_data
+def test_classifies_real_validation_drawings_of_well_covered_categories(model):
+    well = sorted(c for c, n in model.train_counts.items() if n >= WELL_COVERED_MIN)
+    assert len(well) >= 10
+    hits = total = 0
+    for category in well[:8]:
+        for d in _validation_drawings(category, 8):
+            # Streamed op by op like the browser sends it.
+            probs = model.predict(quickdraw_to_ops(d.strokes, chunk=5))
+            hits += model.labels[int(np.argmax(probs))] == category
+            total += 1
+    assert hits / total >= 0.8, f"{hits}/{total} correct"
+
+
+@pytest.mark.shared_data
+def test_ranks_the_right_word_first_among_room_candidates(model):
+    candidates = {"고양이": "cat", "기타": "guitar", "카메라": "camera", "눈": "eye", "지도": "map"}
+    hits = total = 0
+    for category in candidates.values():
+        for d in _validation_drawings(category, 5):
+            ranked = model.rank(quickdraw_to_ops(d.strokes), candidates, k=3)
+            hits += candidates[ranked[0][0]] == category
+            total += 1
+    assert hits / total >= 0.85, f"{hits}/{total} correct"
+
+
+# ---------------------------------------------------------------------------------------------
+# evaluate_guesser
+# ---------------------------------------------------------------------------------------------
+
+
+def test_evaluate_guesser_rejects_bad_arguments(tmp_path):
+    with pytest.raises(CommandError, match="not a directory"):
+        call_command("evaluate_guesser", data=str(tmp_path / "missing"))
+    with pytest.raises(CommandError, match="no .ndjson"):
+        call_command("evaluate_guesser", data=str(tmp_path))
+    (tmp_path / "unicorns.ndjson").write_text(
+        json.dumps({"word": "flying unicorn", "key_id": "1", "drawing": [circle()]}) + "\n"
+    )
+    with pytest.raises(CommandError, match="unknown categories"):
+        call_command("evaluate_guesser", data=str(tmp_path), all=True)
+
+
+def test_evaluate_guesser_on_a_foreign_folder(capsys):
+    call_command("evaluate_guesser", data=str(FIXTURES), all=True, latency_samples=5)
+    out = capsys.readouterr().out
+    assert "top-1" in out and "latency" in out
+    assert "50%" in out and "100%" in out
+
+
+@pytest.mark.shared_data
+def test_evaluate_guesser_validation_split(capsys):
+    call_command("evaluate_guesser", data=str(quickdraw_dir()), limit=200, latency_samples=10)
+    out = capsys.readouterr().out
+    assert "validation split" in out and "median" in out
