@@ -64,7 +64,11 @@ class Hub:
     async def join(self, room_id: int, member: Member) -> None:
         async with self._lock:
             if self.channel is None:
-                self.channel = await self.layer.new_channel("hub.")
+                # The default prefix on purpose: channels_redis serves every process-specific
+                # channel of a layer through one shared BRPOP loop on the list named by the
+                # part before "!", so a channel with another prefix ("hub.") starves behind
+                # the consumers' "specific." channels and never receives.
+                self.channel = await self.layer.new_channel()
                 self._reader = asyncio.create_task(self._read(self.channel))
             members = self.rooms.setdefault(room_id, set())
             if not members:
