@@ -12,6 +12,7 @@ attributes; style injection cannot run code, and our own pages do not rely on it
 from __future__ import annotations
 
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
 HEADER = "Content-Security-Policy"
@@ -40,6 +41,9 @@ def build_policy(host: str) -> str:
 
 
 def _apply(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    # Django's DEBUG error page works with inline scripts; it never reaches production.
+    if settings.DEBUG and response.status_code >= 500:
+        return response
     if HEADER not in response:
         try:
             host = request.get_host()

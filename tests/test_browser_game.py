@@ -363,3 +363,42 @@ def test_csp_header_and_no_violations_on_the_pages(pages):
     expect(page.locator("#room")).to_have_attribute("data-state", "lobby")
     no_csp_violations(pages)
     assert not pages.errors(), pages.errors()
+
+
+def test_ai_seat_is_labelled_and_its_thinking_is_shown(pages):
+    host = pages.new()
+    host.goto("/")
+    host.fill("#nickname", "혼자")
+    form = host.locator("#create-form")
+    form.locator("textarea[name=custom_words]").fill(WORDS)
+    form.locator("input[name=custom_words_only]").check()
+    form.locator("select[name=word_choices]").select_option("1")
+    form.locator("input[name=public]").uncheck()
+    form.locator("input[name=ai_enabled]").check()
+    form.locator("button[type=submit]").click()
+    host.wait_for_url(re.compile(r"/r/[A-Za-z0-9]+$"))
+    ai_row = host.locator(".player", has=host.locator(".badge-ai"))
+    expect(ai_row).to_have_count(1)
+
+    # One human may play against the AI.
+    host.click("#start-button")
+    wait_phase([host], "choosing")
+    host.locator("#word-choices button").first.click()
+    wait_phase([host], "drawing")
+    # The server sends the AI's top 3 to those who know the word; the page shows them as text.
+    host.evaluate(
+        """() => {
+          const s = window.catchmind.state;
+          const ai = s.players.find((p) => p.is_ai);
+          window.catchmind.receive({type: 'ai_thinking', turn_id: s.turn.id, player_id: ai.id,
+            guesses: [{word: '<b>사과</b>', confidence: 0.62}, {word: '체리', confidence: 0.21},
+                      {word: '토마토', confidence: 0.08}]});
+        }"""
+    )
+    box = host.locator("#ai-thinking")
+    expect(box).to_be_visible()
+    expect(box.locator(".ai-guess")).to_have_count(3)
+    expect(box).to_contain_text("<b>사과</b>")
+    expect(box).to_contain_text("62%")
+    expect(box.locator("b")).to_have_count(0)
+    no_csp_violations(pages)

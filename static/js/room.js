@@ -842,7 +842,7 @@ function connect() {
     },
   });
   // Test and debugging hook (no secrets here: everything in it came from the server).
-  window.catchmind = { socket, state: S, view, clock };
+  window.catchmind = { socket, state: S, view, clock, receive: (m) => handlers[m.type]?.(m) };
 }
 
 // ---------------------------------------------------------------------------------------------
