@@ -402,3 +402,46 @@ def test_ai_seat_is_labelled_and_its_thinking_is_shown(pages):
     expect(box).to_contain_text("62%")
     expect(box.locator("b")).to_have_count(0)
     no_csp_violations(pages)
+
+
+def test_host_settings_vote_kick_and_kick(pages):
+    host = pages.new()
+    invite = create_room(host, "방장")
+    a = pages.new()
+    b = pages.new()
+    join(a, invite, "가나")
+    join(b, invite, "다라")
+
+    # Settings before the start: the host changes them, everyone is told.
+    host.click("#settings-button")
+    dialog = host.locator("#settings-dialog")
+    expect(dialog).to_be_visible()
+    dialog.locator("select[name=rounds]").select_option("5")
+    dialog.locator("#settings-save").click()
+    expect(dialog).to_be_hidden()
+    for page in (host, a, b):
+        expect(
+            page.locator("#chat-log .is-system", has_text=re.compile("설정|settings"))
+        ).to_have_count(1)
+    a.click("#settings-button")
+    expect(a.locator("#settings-dialog select[name=rounds]")).to_have_value("5")
+    expect(a.locator("#settings-dialog select[name=rounds]")).to_be_disabled()
+    a.click("#settings-dialog [data-close]")
+
+    # Two of three vote: 다라 is out, and their page says so.
+    a.locator(".player-name-button", has_text="다라").click()
+    expect(a.locator("#kick-button")).to_be_hidden()
+    a.click("#vote-kick-button")
+    expect(host.locator(".player", has_text="다라")).to_contain_text("1/2")
+    host.locator(".player-name-button", has_text="다라").click()
+    host.click("#vote-kick-button")
+    expect(b.locator("#overlay")).to_contain_text("투표")
+    for page in (host, a):
+        expect(page.locator(".player")).to_have_count(2)
+
+    # The host kicks directly.
+    host.locator(".player-name-button", has_text="가나").click()
+    host.click("#kick-button")
+    expect(a.locator("#room")).to_have_attribute("data-state", "closed")
+    expect(host.locator(".player")).to_have_count(1)
+    no_csp_violations(pages)
