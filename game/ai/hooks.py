@@ -14,7 +14,7 @@ from django.db import transaction
 
 from game.ai.guessers import Guess
 
-_CANDIDATES: OrderedDict[int, dict[str, str | None]] = OrderedDict()
+_CANDIDATES: OrderedDict[tuple, dict[str, str | None]] = OrderedDict()
 _CANDIDATES_LOCK = threading.Lock()
 _CANDIDATES_KEEP = 256
 
@@ -23,20 +23,21 @@ def candidates(turn_id: int) -> dict[str, str | None]:
     """``{word: Quick, Draw! category or None}`` for every word the room plays with (its
     packs and custom words), so the AI must recognise the drawing among all of them. Cached
     per turn: the room's words do not change while a turn runs."""
-    with _CANDIDATES_LOCK:
-        cached = _CANDIDATES.get(turn_id)
-        if cached is not None:
-            _CANDIDATES.move_to_end(turn_id)
-            return cached
     from game.models import Turn
     from game.words import room_candidates
 
     turn = Turn.objects.select_related("room").get(pk=turn_id)
+    key = (turn_id, turn.room_id, turn.created_at)
+    with _CANDIDATES_LOCK:
+        cached = _CANDIDATES.get(key)
+        if cached is not None:
+            _CANDIDATES.move_to_end(key)
+            return cached
     words = {c.text: (c.category or None) for c in room_candidates(turn.room)}
     if turn.word and turn.word not in words:  # the room's packs changed since the choice
         words[turn.word] = turn.category or None
     with _CANDIDATES_LOCK:
-        _CANDIDATES[turn_id] = words
+        _CANDIDATES[key] = words
         while len(_CANDIDATES) > _CANDIDATES_KEEP:
             _CANDIDATES.popitem(last=False)
     return words

@@ -28,6 +28,7 @@ whatever the AI is doing, and a guess arriving after the turn ended is refused b
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import datetime as dt
 import logging
 import os
@@ -408,21 +409,31 @@ def choose_words(result: g.GuessResult, said: list[str], difficulty: str) -> str
 
 
 def finish(p: Plan, result: g.GuessResult) -> str | None:
-    """After the call (sync, DB): record it, say a guess through the game's action, release
-    the seat. Returns what the AI said."""
+    """After the call (sync, DB): record it, show its top 3 to those who may see it, say a
+    guess through the game's action, release the seat. Returns what the AI said."""
     from game.ai import hooks
 
     seat = p.seat
     assert seat is not None
     _record(seat, result, len(p.ops))
     state = AIRoomState.objects.filter(room_id=seat.room_id, lease_token=p.token).first()
+    if state is None:  # our lease expired and someone else took the seat: stay quiet
+        return None
     said = None
-    if state is not None and result.ok:
+    if result.guesses:
+        # Stored before the AI speaks: a right guess can end the turn at once, and the
+        # reveal then shows this top 3.
+        thinking = [x.as_json() for x in result.guesses]
+        AIRoomState.objects.filter(room_id=seat.room_id, lease_token=p.token).update(
+            thinking=thinking
+        )
+        hooks.thinking(seat.room_id, seat.turn_id, seat.player_id, result.guesses)
         said = choose_words(result, state.said, seat.difficulty)
     if said and not _ai_guessed(seat):
         try:
-            hooks.say(seat.room_id, seat.player_id, seat.turn_id, said)
-        except Exception:  # the turn may have just ended: the action refuses, the AI is silent
+            if not hooks.say(seat.room_id, seat.player_id, seat.turn_id, said):
+                said = None
+        except Exception:  # e.g. refused by the action: the AI is silent this time
             log.info("AI guess %r refused in room %s", said, seat.room_id, exc_info=True)
             said = None
     now = clock.now()
@@ -431,13 +442,10 @@ def finish(p: Plan, result: g.GuessResult) -> str | None:
         p.token,
         next_at=now + dt.timedelta(seconds=min_interval(result.backend)),
         said=said,
-        thinking=[x.as_json() for x in result.guesses] if result.guesses else None,
         backend=result.backend,
         fallback=p.fallback,
         now=now,
     )
-    if result.guesses:
-        hooks.thinking(seat.room_id, seat.turn_id, seat.player_id, result.guesses)
     return said
 
 
@@ -494,8 +502,10 @@ class Runner:
         self.dirty.add(room_id)
         task = self.tasks.get(room_id)
         if task is None or task.done():
+            # A fresh context: the driver must not inherit the poking code's (e.g. asgiref's
+            # marker of its thread-sensitive executor, which would refuse our DB calls).
             self.tasks[room_id] = asyncio.get_running_loop().create_task(
-                self._drive(room_id), name=f"catchmind-ai-{room_id}"
+                self._drive(room_id), name=f"catchmind-ai-{room_id}", context=contextvars.Context()
             )
 
     async def _drive(self, room_id: int) -> None:
@@ -572,7 +582,9 @@ def poke(room_id: int) -> None:
         if loop.is_running() and _running_here(loop):
             runner(loop).poke(room_id)
         else:
-            loop.call_soon_threadsafe(lambda: runner(loop).poke(room_id))
+            loop.call_soon_threadsafe(
+                lambda: runner(loop).poke(room_id), context=contextvars.Context()
+            )
     except RuntimeError:  # the loop is closing
         pass
 

@@ -7,6 +7,7 @@ Nothing ever leaves the machine.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 from dataclasses import dataclass, field
@@ -59,15 +60,15 @@ class FakeOpenAI:
                     body = {"_raw": raw.decode("utf-8", "replace")}
                 headers = {k.lower(): v for k, v in self.headers.items()}
                 reply = fake._record(Request(self.path, headers, body))
-                try:
-                    if reply.delay:
-                        fake._stop.wait(reply.delay)
+                if reply.delay:
+                    fake._stop.wait(reply.delay)
+                # Answered from here on: a client may send its next request as soon as it
+                # reads this answer, which must not count as two at once.
+                with fake._lock:
+                    fake.in_flight -= 1
+                # A client that gave up (timeout) is the point of a slow reply.
+                with contextlib.suppress(BrokenPipeError, ConnectionResetError):
                     fake._send(self, reply, body)
-                except (BrokenPipeError, ConnectionResetError):
-                    pass  # the client gave up (timeout): that is the point of a slow reply
-                finally:
-                    with fake._lock:
-                        fake.in_flight -= 1
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True

@@ -24,7 +24,7 @@ STROKE = [
 def quiet_game(monkeypatch):
     """Record what the AI would say and show instead of calling the game's actions."""
     said, shown = [], []
-    monkeypatch.setattr(hooks, "say", lambda room, p, turn, text: said.append(text))
+    monkeypatch.setattr(hooks, "say", lambda room, p, turn, text: said.append(text) or True)
     monkeypatch.setattr(hooks, "thinking", lambda room, turn, p, guesses: shown.append(guesses))
     return said, shown
 
