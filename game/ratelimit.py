@@ -10,7 +10,7 @@
 
 from __future__ import annotations
 
-import time
+from time import monotonic
 
 from django.core.cache import cache
 
@@ -44,10 +44,10 @@ class TokenBucket:
         self.rate = rate
         self.burst = burst
         self.tokens = burst
-        self.stamp = time.monotonic()
+        self.stamp = monotonic()
 
     def take(self, cost: float = 1.0) -> bool:
-        now = time.monotonic()
+        now = monotonic()
         self.tokens = min(self.burst, self.tokens + (now - self.stamp) * self.rate)
         self.stamp = now
         if self.tokens >= cost:

@@ -1,0 +1,201 @@
+"""What the room websocket does with bad, oversized, too fast or unauthorised input."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from asgiref.sync import sync_to_async
+from channels.testing import WebsocketCommunicator
+from django.core.cache import cache
+
+from catchmind.asgi import application
+from game import clock
+from tests.game_support import ORIGIN, create_room, new_player, stroke
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def fresh_clock_and_cache():
+    clock.reset()
+    clock.freeze()
+    if "locmem" in cache.__class__.__module__:
+        cache.clear()
+    yield
+    clock.reset()
+
+
+async def two_players(**options):
+    host, guest = await new_player("호스트"), await new_player("손님")
+    room = await sync_to_async(create_room)(
+        host.identity, custom_words=["사과"], custom_words_only=True, word_choices=1, **options
+    )
+    await host.connect(room.code)
+    await guest.connect(room.code)
+    return room, host, guest
+
+
+async def drawing(host, guest):
+    await host.send("start")
+    await host.expect("phase", phase="choosing")
+    await host.send("choose", index=0)
+    await host.expect("phase", phase="drawing")
+    await guest.expect("phase", phase="drawing")
+
+
+async def test_bad_input_gets_an_error_and_the_socket_stays_open():
+    room, host, guest = await two_players()
+    try:
+        await guest.send_raw("{not json")
+        assert (await guest.expect("error"))["code"] == "bad_json"
+        await guest.send_raw("[1, 2]")
+        assert (await guest.expect("error"))["code"] == "bad_json"
+        await guest.send("teleport")
+        error = await guest.expect("error")
+        assert (error["code"], error["ref"]) == ("unknown_type", "teleport")
+        await guest.send_raw(json.dumps({"type": "chat", "text": "x" * 17000}))
+        assert (await guest.expect("error"))["code"] == "too_large"
+        await guest.send("chat", text=123)
+        assert (await guest.expect("error", ref="chat"))["code"] == "bad_message"
+        await guest.send("kick", player_id="everyone")
+        assert (await guest.expect("error", ref="kick"))["code"] == "bad_message"
+        await guest.send("choose", index=0)
+        assert (await guest.expect("error", ref="choose"))["code"] == "wrong_phase"
+        await guest.send("draw", ops=stroke(1, 1, 1, 2, 2))
+        assert (await guest.expect("error", ref="draw"))["code"] == "not_drawer"
+        # Still connected and served.
+        await guest.send("ping", t=5)
+        assert (await guest.expect("pong"))["t"] == 5
+    finally:
+        await host.close()
+        await guest.close()
+
+
+BAD_OPS = [
+    [],
+    [{"op": "begin", "id": 1, "tool": "pen", "color": "#000000", "width": 40, "pts": [1, 2, 3]}],
+    [{"op": "begin", "id": 1, "tool": "pen", "color": "#000000", "width": 40, "pts": [1.5, 2]}],
+    [{"op": "begin", "id": 1, "tool": "pen", "color": "#000000", "width": 40, "pts": [10000, 2]}],
+    [{"op": "begin", "id": 1, "tool": "pen", "color": "red", "width": 40, "pts": [1, 2]}],
+    [{"op": "begin", "id": 1, "tool": "spray", "color": "#000000", "width": 40, "pts": [1, 2]}],
+    [{"op": "begin", "id": 1, "tool": "pen", "color": "#000000", "width": 0, "pts": [1, 2]}],
+    [{"op": "begin", "id": True, "tool": "pen", "color": "#000000", "width": 4, "pts": [1, 2]}],
+    [{"op": "points", "id": 1, "pts": [1, 2] * 1001}],
+    [{"op": "fill", "x": -1, "y": 0, "color": "#ffffff"}],
+    [{"op": "explode"}],
+    [{"op": "clear"}] * 201,
+    "clear",
+]
+
+
+async def test_bad_draw_ops_are_refused_whole_and_never_relayed():
+    room, host, guest = await two_players()
+    try:
+        await drawing(host, guest)
+        for index, ops in enumerate(BAD_OPS):
+            await host.send("draw", ops=ops)
+            error = await host.expect("error", ref="draw")
+            assert error["code"] == "bad_ops", index
+        await host.send("draw", ops=[{"op": "clear"}, {"op": "undo"}, {"op": "redo"}])
+        relayed = await guest.expect("draw")
+        assert relayed["seq"] == 0  # nothing of the bad batches reached the log
+        assert await guest.nothing_of("draw")
+    finally:
+        await host.close()
+        await guest.close()
+
+
+async def test_chat_is_limited_to_five_messages_in_three_seconds():
+    room, host, guest = await two_players()
+    try:
+        for number in range(5):
+            await guest.send("chat", text=f"안녕 {number}")
+        await guest.send("chat", text="하나 더")
+        assert (await guest.expect("error", ref="chat"))["code"] == "rate_limited"
+        assert await host.nothing_of("chat", text="하나 더")
+        clock.shift(3)
+        await guest.send("chat", text="이제 돼")
+        await host.expect("chat", text="이제 돼")
+    finally:
+        await host.close()
+        await guest.close()
+
+
+async def test_draw_batches_are_limited_and_an_abusive_client_is_closed(monkeypatch):
+    # Connection buckets refill with real time; stop it so the counts are exact.
+    monkeypatch.setattr("game.ratelimit.monotonic", lambda: 1000.0)
+    room, host, guest = await two_players()
+    try:
+        await drawing(host, guest)
+        batch = [
+            {"op": "begin", "id": 1, "tool": "pen", "color": "#000000", "width": 9, "pts": [1, 1]}
+        ]
+        for _ in range(125):
+            await host.send("draw", ops=batch)
+        errors = [m for m in await host.settle() if m["type"] == "error"]
+        assert [e["code"] for e in errors] == ["rate_limited"] * 5
+        assert len([m for m in await guest.settle() if m["type"] == "draw"]) == 120
+        # Garbage on and on: the server gives up on the connection.
+        for _ in range(40):
+            await guest.send_raw("garbage")
+        assert await guest.expect_closed() == 4008
+    finally:
+        await host.close()
+        await guest.close()
+
+
+async def test_vote_kick_over_the_websocket_closes_the_kicked_player():
+    host, b, c = [await new_player(name) for name in ("호스트", "비", "씨")]
+    room = await sync_to_async(create_room)(host.identity)
+    for player in (host, b, c):
+        await player.connect(room.code)
+    try:
+        await host.send("vote_kick", player_id=c.id)
+        assert (await b.expect("vote_kick"))["votes"] == 1
+        await b.send("vote_kick", player_id=c.id)
+        assert (await c.expect("kicked"))["by"] == "vote"
+        assert await c.expect_closed() == 4003
+        assert (await host.expect("player_left", player_id=c.id))["reason"] == "kicked"
+        # Reconnecting is refused.
+        again = await new_player("씨")
+        again.session_key, again.identity = c.session_key, c.identity
+        cookie = f"sessionid={c.session_key}".encode()
+        comm = WebsocketCommunicator(
+            application, f"/ws/rooms/{room.code}/", headers=[ORIGIN, (b"cookie", cookie)]
+        )
+        await comm.connect()
+        assert json.loads((await comm.receive_output())["text"])["code"] == "kicked"
+        assert (await comm.receive_output())["code"] == 4003
+    finally:
+        for player in (host, b, c):
+            await player.close()
+
+
+async def test_a_second_connection_of_the_same_player_replaces_the_first():
+    room, host, guest = await two_players()
+    try:
+        twin = await new_player("손님")
+        twin.session_key, twin.identity = guest.session_key, guest.identity
+        await twin.connect(room.code)
+        assert twin.id == guest.id
+        assert await guest.expect_closed() == 4001
+        await host.send("chat", text="안녕")
+        await twin.expect("chat", text="안녕")
+        # The old socket closing does not mark the player as away.
+        assert await host.nothing_of("presence", connected=False)
+    finally:
+        await host.close()
+        await guest.close()
+
+
+async def test_unknown_rooms_and_foreign_origins_are_refused():
+    comm = WebsocketCommunicator(application, "/ws/rooms/nosuchroom12/", headers=[ORIGIN])
+    await comm.connect()
+    assert json.loads((await comm.receive_output())["text"])["code"] == "not_found"
+    assert (await comm.receive_output())["code"] == 4004
+    evil = WebsocketCommunicator(
+        application, "/ws/rooms/nosuchroom12/", headers=[(b"origin", b"http://evil.example")]
+    )
+    connected, _ = await evil.connect()
+    assert not connected
