@@ -43,6 +43,9 @@ export class DrawInput {
     if (e.pointerType === "mouse" && e.button !== 0) return;
     if (!e.isPrimary) return;
     e.preventDefault();
+    // preventDefault also keeps the focus where it was: leave the chat field explicitly, so a
+    // phone's keyboard closes and the tools come back.
+    if (document.activeElement instanceof HTMLInputElement) document.activeElement.blur();
     const t = this.tool();
     const [x, y] = this.view.toBoard(e);
     if (t.tool === "fill") {

@@ -650,7 +650,11 @@ const handlers = {
     S.ranking = m.ranking ?? (m.phase === "finished" ? S.ranking : null);
     applyTurn(m.turn ?? null);
     if (m.phase === "lobby" || m.phase === "choosing") S.voteKicks = S.voteKicks ?? new Map();
-    if (m.phase === "drawing" && S.turn) system(t("now_drawing", { name: nameOf(S.turn.drawer_id) }));
+    if (m.phase === "drawing" && S.turn) {
+      system(t("now_drawing", { name: nameOf(S.turn.drawer_id) }));
+      // A phone's keyboard would hide the tools from the new drawer.
+      if (isDrawer() && matchMedia("(pointer: coarse)").matches) els.chatInput.blur();
+    }
     if (m.phase === "reveal" && S.turn?.reveal?.word) {
       system(`${t("word_was")}: ${S.turn.reveal.word}`);
     }
@@ -882,10 +886,11 @@ function fitViewport() {
   const vv = window.visualViewport;
   if (!vv) return;
   document.documentElement.style.setProperty("--vvh", `${vv.height}px`);
-  // A keyboard took a big part of the screen: the board shrinks so the chat stays usable.
-  document.body.classList.toggle("keyboard-open", vv.height < window.innerHeight * 0.75);
   window.scrollTo(0, 0);
 }
+// While typing on a phone the site header steps aside (CSS: body.typing, coarse pointers only).
+els.chatInput.addEventListener("focus", () => document.body.classList.add("typing"));
+els.chatInput.addEventListener("blur", () => document.body.classList.remove("typing"));
 window.visualViewport?.addEventListener("resize", fitViewport);
 fitViewport();
 
