@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 from asgiref.sync import sync_to_async
 from django.core.cache import cache
+from django.db import connections
 
 from game import clock, scoring
 from game.models import Guess, Phase, Room, Turn
@@ -17,6 +18,14 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 WORDS = ["사과", "바나나", "고양이"]
 CLOSE = {"사과": "사가", "바나나": "바나니", "고양이": "고야이"}
+
+
+@pytest.fixture(autouse=True)
+async def close_thread_connections():
+    """The consumers' database thread outlives the test: close its connection, or the next
+    test that is not allowed to use the database trips over it."""
+    yield
+    await sync_to_async(connections.close_all)()
 
 
 @pytest.fixture(autouse=True)
