@@ -15,6 +15,13 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
+def admin_client(admin_client):
+    """The admin in English (the site defaults to Korean)."""
+    admin_client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    return admin_client
+
+
+@pytest.fixture
 def calls():
     room, turn, _, _ = seat_ai_turn(backend="openai")
     now = timezone.now()

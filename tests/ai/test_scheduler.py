@@ -209,3 +209,13 @@ def test_the_ai_plays_only_while_a_drawing_runs(game_clock):
     room.phase = "reveal"
     room.save(update_fields=["ai_enabled", "phase"])
     assert player.plan(room.id).stop
+
+
+def test_the_difficulties_play_as_docs_rules_md_says():
+    documented = {
+        "easy": player.Profile(reaction=8.0, min_confidence=0.6, max_guesses=3),
+        "normal": player.Profile(reaction=4.0, min_confidence=0.4, max_guesses=5),
+        "hard": player.Profile(reaction=1.5, min_confidence=0.2, max_guesses=8),
+    }
+    assert documented == player.PROFILES
+    assert (player.min_interval("local"), player.min_interval("openai")) == (1.5, 4.0)
