@@ -54,6 +54,10 @@ class DrawBuffer:
 
 
 class RoomConsumer(AsyncWebsocketConsumer):
+    #: Connections get room traffic from the process's hub, not from a channel of their own:
+    #: naming an unconfigured layer makes Channels skip the per-connection channel.
+    channel_layer_alias = "hub-only"
+
     async def connect(self) -> None:
         self.player_id: int | None = None
         self.room_id: int | None = None

@@ -6,6 +6,7 @@ import json
 
 import pytest
 from asgiref.sync import sync_to_async
+from channels.layers import channel_layers
 from channels.testing import WebsocketCommunicator
 from django.core.cache import cache
 from django.db import connections
@@ -19,10 +20,13 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 @pytest.fixture(autouse=True)
 async def close_thread_connections():
-    """The consumers' database thread outlives the test: close its connection, or the next
-    test that is not allowed to use the database trips over it."""
+    """A channel layer of this test's event loop (the Redis layer's locks belong to one loop).
+    Afterwards, close the consumers' database thread connection: it outlives the test, and
+    the next test that may not use the database would trip over it."""
+    channel_layers.backends.clear()
     yield
     await sync_to_async(connections.close_all)()
+    channel_layers.backends.clear()
 
 
 @pytest.fixture(autouse=True)
