@@ -868,3 +868,59 @@ def append_ops(room_id: int, player_id: int, turn_id: int, seq: int, ops: list[d
                 )
             )
         return True
+
+
+# --------------------------------------------------------------------------------------
+# The AI player's way in (game.ai.hooks calls these; the AI guesses like a human)
+# --------------------------------------------------------------------------------------
+
+
+def ai_guess(room_id: int, player_id: int, turn_id: int, text: str) -> bool:
+    """The AI types a guess for ``turn_id``. Returns False (and says nothing) when that turn
+    is no longer being drawn: a late answer from a slow backend never lands in the next turn.
+    Otherwise exactly :func:`chat`, with the same matching, visibility and scoring."""
+    current = (
+        Room.objects.filter(pk=room_id, phase=Phase.DRAWING)
+        .values_list("current_turn_id", flat=True)
+        .first()
+    )
+    if current != turn_id:
+        return False
+    try:
+        chat(room_id, player_id, text)
+    except GameError as exc:
+        logger.info("AI guess refused in room %s: %s", room_id, exc.code)
+        return False
+    return True
+
+
+def _thinking_payload(turn_id: int, player_id: int, guesses: list[dict]) -> dict:
+    return {
+        "type": "ai_thinking",
+        "turn_id": turn_id,
+        "player_id": player_id,
+        "guesses": [
+            {"word": str(g["word"]), "confidence": round(float(g["confidence"]), 3)}
+            for g in guesses[:3]
+        ],
+    }
+
+
+def ai_thinking(room_id: int, turn_id: int, player_id: int, guesses: list[dict]) -> None:
+    """Show the AI's current top 3 (``[{"word", "confidence"}]``) to those who know the word:
+    the drawer and the players who already guessed. Ignored once the turn is over."""
+    with _locked(room_id) as (room, out):
+        turn = room.current_turn
+        if room.phase != Phase.DRAWING or turn is None or turn.pk != turn_id:
+            return
+        scene = Scene.load(room)
+        out.send(
+            _thinking_payload(turn_id, player_id, guesses),
+            to=[turn.drawer_id or 0, *scene.guessed],
+        )
+
+
+def ai_thinking_reveal(room_id: int, turn_id: int, player_id: int, guesses: list[dict]) -> None:
+    """The AI's last top 3 of a finished turn, for everyone (the word is no secret now)."""
+    with _locked(room_id) as (_room, out):
+        out.send(_thinking_payload(turn_id, player_id, guesses))

@@ -290,3 +290,27 @@ def test_an_expired_phase_advances_on_any_read_exactly_once(sent):
     room.refresh_from_db()
     assert room.phase == Phase.REVEAL
     assert room.current_turn.end_reason == "time_up"
+
+
+def test_the_ai_thinking_is_shown_only_to_those_who_know_the_word(sent):
+    room, ids = drawing_room(sent, "drawer", "bob", "carol", ai_enabled=True)
+    ai = Player.objects.get(room=room, is_ai=True)
+    turn_id = room.current_turn_id
+    chat(sent, room, ids["bob"], "사과")
+    top = [{"word": "사과", "confidence": 0.61}, {"word": "체리", "confidence": 0.2}]
+    sent.run(actions.ai_thinking, room.pk, turn_id, ai.pk, top)
+    [shown] = sent.seen(ids["drawer"], "ai_thinking")
+    assert shown["guesses"] == top and shown["player_id"] == ai.pk
+    assert sent.seen(ids["bob"], "ai_thinking") == [shown]
+    assert sent.seen(ids["carol"], "ai_thinking") == []
+    sent.clear()
+    sent.run(actions.ai_thinking_reveal, room.pk, turn_id, ai.pk, top)
+    assert sent.seen(ids["carol"], "ai_thinking")[0]["guesses"] == top
+
+
+def test_a_late_ai_guess_never_lands_in_another_turn(sent):
+    room, ids = drawing_room(sent, "drawer", "bob", ai_enabled=True)
+    ai = Player.objects.get(room=room, is_ai=True)
+    assert sent.run(actions.ai_guess, room.pk, ai.pk, room.current_turn_id, "배") is True
+    assert sent.run(actions.ai_guess, room.pk, ai.pk, room.current_turn_id + 1, "사과") is False
+    assert not Guess.objects.filter(player=ai, verdict="correct").exists()
