@@ -70,10 +70,9 @@ class Hub:
                 # the consumers' "specific." channels and never receives.
                 self.channel = await self.layer.new_channel()
                 self._reader = asyncio.create_task(self._read(self.channel))
-            members = self.rooms.setdefault(room_id, set())
-            if not members:
-                await self.layer.group_add(group_name(room_id), self.channel)
-            members.add(member)
+            # Re-added on every join: it also renews the membership's expiry in Redis.
+            await self.layer.group_add(group_name(room_id), self.channel)
+            self.rooms.setdefault(room_id, set()).add(member)
 
     async def leave(self, room_id: int, member: Member) -> None:
         async with self._lock:
