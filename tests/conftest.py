@@ -68,3 +68,13 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
         require(
             (quickdraw_dir() / "simplified").is_dir(), f"Quick, Draw! data in {quickdraw_dir()}"
         )
+
+
+@pytest.fixture(autouse=True)
+def _gallery_saves_end_with_their_test():
+    """A turn that ends saves its drawing in a worker thread (gallery.saving); wait for it
+    so that no test's drawing lands in the next test's database or MEDIA_ROOT."""
+    yield
+    from gallery import saving
+
+    saving.drain()
