@@ -269,3 +269,12 @@ CATCHMIND_AI_INTERVAL_REMOTE = env_float("CATCHMIND_AI_INTERVAL_REMOTE", 4.0)
 # Paid calls per hour, all rooms together and per room; over it a room uses the local model.
 CATCHMIND_AI_BUDGET_PER_HOUR = env_int("CATCHMIND_AI_BUDGET_PER_HOUR", 1000, minimum=0)
 CATCHMIND_AI_ROOM_BUDGET_PER_HOUR = env_int("CATCHMIND_AI_ROOM_BUDGET_PER_HOUR", 120, minimum=0)
+
+# --- Gallery (gallery/): moderation threshold and how finished drawings are saved ---
+# Distinct signed-in reporters after which a published drawing is hidden until reviewed.
+GALLERY_REPORT_THRESHOLD = env_int("CATCHMIND_GALLERY_REPORT_THRESHOLD", 3, minimum=1)
+# "thread": a worker thread of the process saves each finished turn (default); "sync": in
+# the thread that ended the turn; "off": drawings are not saved.
+GALLERY_SAVE = env_str("CATCHMIND_GALLERY_SAVE", "thread").lower()
+if GALLERY_SAVE not in {"thread", "sync", "off"}:
+    raise ImproperlyConfigured("CATCHMIND_GALLERY_SAVE must be thread, sync or off")
