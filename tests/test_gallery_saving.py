@@ -185,3 +185,19 @@ def test_a_turn_played_through_the_game_is_saved_with_its_pace():
     # One pace mark per stored chunk (three strokes and a fill).
     assert [mark[0] for mark in drawing.pace] == [3, 6, 9, 10]
     assert [e["name"] for e in drawing.timeline if e.get("verdict") == "correct"] == ["민지"]
+
+
+@pytest.mark.django_db
+def test_save_drawings_saves_ended_turns_that_were_missed_and_only_once():
+    from django.core.management import call_command
+
+    missed = finished_turn()
+    blank = finished_turn(ops=[])
+    saving.save_drawing(finished_turn().pk)  # saved as it ended
+
+    call_command("save_drawings", verbosity=0)
+    call_command("save_drawings", verbosity=0)
+
+    assert Drawing.objects.filter(turn=missed).count() == 1
+    assert not Drawing.objects.filter(turn=blank).exists()
+    assert Drawing.objects.count() == 2
