@@ -92,6 +92,7 @@ def ui_strings() -> dict[str, str]:
         "round_short": _("Round %(round)s of %(rounds)s"),
         "draw_this": _("Draw this"),
         "guess_this": _("Guess the word"),
+        "guess_next_turn": _("You joined during this turn: guess from the next one."),
         "you_guessed": _("You got it!"),
         "word_was": _("The word was"),
         "letters": _("%(count)s letters"),

@@ -6,10 +6,12 @@ tests drive exactly that. The subprocess uses the test database pytest-django cr
 SQLite that is a file (``TEST NAME`` in catchmind/env.py), on PostgreSQL ``test_<name>``. With
 ``REDIS_URL`` set, Daphne uses Redis like CI's second run does.
 
-Data the server commits is real (no transaction to roll back): browser tests are marked
-``django_db(transaction=True, serialized_rollback=True)``, so pytest-django empties the tables
-after each one and restores what the migrations loaded (the word packs); they also run after
-every other test (see ``pytest_collection_modifyitems``).
+The tests themselves take no database fixture: a transaction held open by pytest would lock
+SQLite against the server, and a flush (``transactional_db``) would also wipe what the
+migrations loaded (word packs, content types). Instead the rows the server committed (rooms and
+everything under them, drawings, sessions) are deleted after each test module, and browser
+tests run after every other test (see ``pytest_collection_modifyitems``). When only browser
+tests are selected, :func:`browser_database` creates the test database itself.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import shutil
 import socket
 import subprocess
 import sys
@@ -94,16 +97,56 @@ def _wait_until_up(url: str, proc: subprocess.Popen, log: Path, timeout: float =
     raise RuntimeError(f"daphne did not answer in {timeout} s:\n{log.read_text()[-4000:]}")
 
 
+def _is_test_database(connection) -> bool:
+    return connection.settings_dict["NAME"] == connection.creation._get_test_db_name()
+
+
+@pytest.fixture(scope="session")
+def browser_database(django_db_setup, django_db_blocker) -> Iterator[None]:
+    """The test database, also when no other selected test asked pytest-django for one."""
+    from django.db import connection
+    from django.test.utils import setup_databases, teardown_databases
+
+    with django_db_blocker.unblock():
+        created = None
+        if not _is_test_database(connection):
+            created = setup_databases(verbosity=0, interactive=False, aliases={"default"})
+    yield
+    if created is not None:
+        with django_db_blocker.unblock():
+            teardown_databases(created, verbosity=0)
+
+
+#: What a game leaves behind; deleting these cascades to players, turns, guesses, likes...
+SERVER_ROWS = ("gallery.Drawing", "game.Room", "sessions.Session")
+
+
+def _delete_server_rows() -> None:
+    from django.apps import apps
+    from django.db import connection
+
+    for label in SERVER_ROWS:
+        try:
+            model = apps.get_model(label)
+        except LookupError:
+            continue
+        model.objects.all().delete()
+    connection.close()
+
+
 @pytest.fixture(scope="module")
-def daphne_server(django_db_setup, django_db_blocker) -> Iterator[str]:
+def daphne_server(browser_database, django_db_blocker) -> Iterator[str]:
     """Base URL of a Daphne serving the project on the test database."""
     with django_db_blocker.unblock():
         database_url = _database_url()
     port = _free_port()
     log = Path(tempfile.mkstemp(prefix="daphne-", suffix=".log")[1])
+    media = tempfile.mkdtemp(prefix="browser-media-")
     env = {
         **os.environ,
         "DATABASE_URL": database_url,
+        # Pictures of finished turns go to a throw-away folder, not var/media.
+        "MEDIA_ROOT": media,
         "DJANGO_SETTINGS_MODULE": "catchmind.settings",
         "CATCHMIND_ENV": "development",
         "PYTHONUNBUFFERED": "1",
@@ -129,13 +172,16 @@ def daphne_server(django_db_setup, django_db_blocker) -> Iterator[str]:
             ARTIFACTS.mkdir(exist_ok=True)
             (ARTIFACTS / f"daphne-{port}.log").write_text(text)
         log.unlink(missing_ok=True)
+        shutil.rmtree(media, ignore_errors=True)
+        with django_db_blocker.unblock():
+            _delete_server_rows()
 
 
 @pytest.fixture
 def browser():
     """One Chromium per test (it starts in well under a second). Per test, not per module:
     Playwright's sync API keeps an event loop running in this thread while it is open, and
-    Django refuses database calls then, which the database cleanup after a test makes."""
+    Django refuses database calls then, which the cleanup after a module makes."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
@@ -169,10 +215,16 @@ class Pages:
         self.failed: list[str] = []
         self.dialogs: list[str] = []
 
-    def new(self, *, phone: bool = False, locale: str = "ko-KR", **options):
+    def new(self, *, phone: bool = False, locale: str = "ko-KR", clock_skew_ms: int = 0, **options):
+        """A page in a new context. ``clock_skew_ms`` sets the page's clock that far off the
+        real time (a phone with a wrong clock)."""
         settings = {**(self.PHONE if phone else self.DESKTOP), "locale": locale, **options}
         context = self.browser.new_context(base_url=self.base_url, **settings)
         context.set_default_timeout(TIMEOUT_MS)
+        if clock_skew_ms:
+            context.add_init_script(
+                f"(() => {{ const now = Date.now.bind(Date); Date.now = () => now() + {int(clock_skew_ms)}; }})()"
+            )
         page = context.new_page()
         label = f"page{len(self.pages)}"
         page.on("console", lambda msg: self.console.append(f"{label} {msg.type}: {msg.text}"))

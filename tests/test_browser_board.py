@@ -11,10 +11,7 @@ import pytest
 
 from game.ai.render import render_image
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
+pytestmark = pytest.mark.browser
 
 WIDTH = 400
 BOX = [2000, 2000, 8000, 2000, 8000, 8000, 2000, 8000, 2000, 2000]

@@ -8,11 +8,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-pytestmark = [
-    pytest.mark.browser,
-    # The server process commits for real: empty the tables afterwards, keep the word packs.
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
+pytestmark = pytest.mark.browser
 
 WORDS = "사과, 바나나, 고양이"
 #: One jamo away from each answer: "close" by the server's matching rules.
@@ -365,8 +361,9 @@ def test_csp_header_and_no_violations_on_the_pages(pages):
     assert not pages.errors(), pages.errors()
 
 
-def test_ai_seat_is_labelled_and_its_thinking_is_shown(pages):
-    host = pages.new()
+def test_ai_seat_thinking_and_a_timer_that_ignores_a_wrong_local_clock(pages):
+    # This browser's clock is an hour fast; the countdown must still follow the server.
+    host = pages.new(clock_skew_ms=3_600_000)
     host.goto("/")
     host.fill("#nickname", "혼자")
     form = host.locator("#create-form")
@@ -375,6 +372,7 @@ def test_ai_seat_is_labelled_and_its_thinking_is_shown(pages):
     form.locator("select[name=word_choices]").select_option("1")
     form.locator("input[name=public]").uncheck()
     form.locator("input[name=ai_enabled]").check()
+    form.locator("select[name=draw_time]").select_option("30")
     form.locator("button[type=submit]").click()
     host.wait_for_url(re.compile(r"/r/[A-Za-z0-9]+$"))
     ai_row = host.locator(".player", has=host.locator(".badge-ai"))
@@ -385,6 +383,9 @@ def test_ai_seat_is_labelled_and_its_thinking_is_shown(pages):
     wait_phase([host], "choosing")
     host.locator("#word-choices button").first.click()
     wait_phase([host], "drawing")
+    host.wait_for_timeout(1500)  # a few ping/pong round trips
+    left = int(host.locator("#timer-value").inner_text())
+    assert 24 <= left <= 30, left
     # The server sends the AI's top 3 to those who know the word; the page shows them as text.
     host.evaluate(
         """() => {

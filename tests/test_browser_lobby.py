@@ -7,10 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
+pytestmark = pytest.mark.browser
 
 
 def test_lobby_lists_public_rooms_and_joins_by_code(pages):

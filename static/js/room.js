@@ -109,6 +109,13 @@ const input = new DrawInput(view, {
   },
 });
 
+/** Full length of timed phases (docs/rules.md), for the timer ring after a mid-phase snapshot. */
+const PHASE_MS = {
+  choosing: () => 15000,
+  drawing: (settings) => (settings?.draw_time ?? 80) * 1000,
+  reveal: () => 5000,
+};
+
 const COLOR_KEYS = [
   "black", "dark grey", "grey", "white", "red", "orange", "amber", "yellow", "light green",
   "green", "teal", "sky blue", "blue", "navy", "purple", "pink", "light pink", "peach",
@@ -167,7 +174,8 @@ function renderWord() {
       els.word.classList.add("is-secret");
     } else {
       const hint = turn.hint ?? "";
-      label = `${t("guess_this")} · ${t("letters", { count: turn.word_length ?? [...hint].length })}`;
+      const what = S.you?.role === "waiting" ? t("guess_next_turn") : t("guess_this");
+      label = `${what} · ${t("letters", { count: turn.word_length ?? [...hint].length })}`;
       content = hintMask(hint);
     }
   } else if (S.phase === "choosing" && turn) {
@@ -623,7 +631,7 @@ const handlers = {
     S.round = m.round;
     S.rounds = m.rounds;
     S.endsAt = m.ends_at;
-    S.phaseTotal = m.phase === "drawing" ? (m.room?.settings?.draw_time ?? 0) * 1000 : 0;
+    S.phaseTotal = PHASE_MS[m.phase]?.(m.room?.settings) ?? 0;
     S.ranking = m.ranking;
     S.finalShownFor = m.phase === "finished" && S.finalShownFor ? m.ranking : S.finalShownFor;
     S.voteKicks = new Map((m.vote_kicks ?? []).map((v) => [v.target_id, v]));
@@ -642,6 +650,8 @@ const handlers = {
     clock.observe(m.server_time);
     const previous = S.phase;
     S.phase = m.phase;
+    // The snapshot's role ("waiting": joined mid-turn) holds for that turn only.
+    if (S.you && m.phase !== previous) S.you.role = null;
     S.round = m.round ?? S.round;
     S.rounds = m.rounds ?? S.rounds;
     S.endsAt = m.ends_at;
