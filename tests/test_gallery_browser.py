@@ -13,11 +13,9 @@ import time
 import pytest
 from playwright.sync_api import Page, expect
 
-pytestmark = [
-    pytest.mark.browser,
-    # The server process commits for real: empty the tables afterwards, keep the word packs.
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
+# The browser fixtures (tests/browser_fixtures.py) set up the test database and delete what
+# the server committed; a django_db marker here would flush and break serialized rollback.
+pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module", autouse=True)
