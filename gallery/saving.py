@@ -47,6 +47,8 @@ log = logging.getLogger(__name__)
 PACE_TIMEOUT = 3 * 3600
 #: A drawing batch is one animation frame in the browser (docs/protocol.md §3).
 FRAME_MS = 17
+#: Ops that start a new visible action (a chunk normally holds one: a stroke).
+NEW_ACTION_OPS = frozenset({"begin", "fill", "clear", "undo", "redo"})
 #: Replays of turns without any known pace draw one op per this many ms.
 FALLBACK_MS_PER_OP = FRAME_MS
 
@@ -100,8 +102,9 @@ def op_times(ops: list[dict], pace: list[list[int]]) -> list[int]:
     ``pace`` marks when each chunk of ops was stored: the end of a stroke. A chunk's ops are
     spread over the time before its mark that drawing them takes (one batch per frame), but
     never before the previous mark, so strokes are drawn progressively and end when they
-    really ended. Without a usable pace (a frozen clock, a lost cache) ops come at an even
-    pace of one per frame."""
+    really ended. A chunk of several strokes (its own marks were lost) is spread evenly
+    between the marks around it. Without any usable pace (a frozen clock) ops come at one
+    per frame."""
     times: list[int] = []
     start_index, previous_ms = 0, 0
     for count, mark in pace:
@@ -109,7 +112,11 @@ def op_times(ops: list[dict], pace: list[list[int]]) -> list[int]:
         n = count - start_index
         if n <= 0:
             continue
-        window = min(mark - previous_ms, n * FRAME_MS)
+        gap = mark - previous_ms
+        actions = sum(op.get("op") in NEW_ACTION_OPS for op in ops[start_index:count])
+        # One stroke: drawn at one batch per frame, ending at its mark. Several (a chunk
+        # whose marks were lost): nothing tells when each was drawn, so evenly over the gap.
+        window = min(gap, n * FRAME_MS) if actions <= 1 else gap
         begin = mark - window
         for i in range(n):
             times.append(int(begin + window * (i + 1) / n))

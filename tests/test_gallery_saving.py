@@ -201,3 +201,10 @@ def test_save_drawings_saves_ended_turns_that_were_missed_and_only_once():
     assert Drawing.objects.filter(turn=missed).count() == 1
     assert not Drawing.objects.filter(turn=blank).exists()
     assert Drawing.objects.count() == 2
+
+
+def test_without_marks_for_each_stroke_the_replay_spreads_them_over_the_turn():
+    ops = [*stroke(1, 0, 0, 10, 10), *stroke(2, 0, 0, 5, 5)]
+    # The pace was lost: only the end of the turn (30 s) is known.
+    times = saving.op_times(ops, [[6, 30_000]])
+    assert times == [5_000, 10_000, 15_000, 20_000, 25_000, 30_000]
