@@ -786,7 +786,8 @@ const handlers = {
       return;
     }
     if (m.ref === "draw" && m.code === "bad_ops") send({ type: "sync" }); // realign the board
-    if (m.ref === "draw" && m.code === "rate_limited") return;
+    // The tail of a stroke that crossed the end of the turn is refused; nothing to tell.
+    if (m.ref === "draw" && (m.code === "rate_limited" || !canDraw())) return;
     chatLine("is-error", m.message ?? m.code);
   },
 };
