@@ -15,6 +15,7 @@ from accounts.signals import account_deleting, guest_claimed
 from gallery import images, saving
 from gallery.models import Drawing
 from game import signals
+from game.models import Guess, Player
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +57,23 @@ def forget_account(sender, user, keep_drawings: bool, **kwargs) -> None:
     # Through the model, so the files go too (see delete_files below).
     for drawing in mine.light():
         drawing.delete()
+    _forget_guesser(user)
+
+
+def _forget_guesser(user) -> None:
+    """Their guesses in other players' drawings keep their text but lose their name."""
+    seats = set(Player.objects.filter(user=user).values_list("pk", flat=True))
+    if not seats:
+        return
+    turns = Guess.objects.filter(player_id__in=seats).values("turn_id")
+    for drawing in Drawing.objects.filter(turn_id__in=turns).only("pk", "language", "timeline"):
+        name = _deleted_user(drawing.language)
+        timeline = [
+            {**entry, "name": name} if entry.get("pid") in seats else entry
+            for entry in drawing.timeline
+        ]
+        if timeline != drawing.timeline:
+            Drawing.objects.filter(pk=drawing.pk).update(timeline=timeline)
 
 
 def _deleted_user(language: str) -> str:

@@ -148,6 +148,8 @@ def timeline(turn: Turn) -> list[dict]:
             {
                 "t": guess.elapsed_ms,
                 "kind": "guess",
+                # The seat, never shown: lets an account deletion take the name out later.
+                "pid": guess.player_id,
                 "name": guess.player.name,
                 "is_ai": guess.player.is_ai,
                 "text": guess.text,

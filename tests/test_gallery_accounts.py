@@ -12,7 +12,7 @@ from accounts.deletion import delete_account
 from accounts.identity import SESSION_GUEST_ID
 from gallery import saving
 from gallery.models import Drawing, Like
-from tests.gallery_support import drawing, finished_turn
+from tests.gallery_support import drawing, finished_turn, guess
 
 pytestmark = pytest.mark.django_db
 
@@ -110,3 +110,21 @@ def test_nobody_owns_an_anonymised_drawing(alice):
     delete_account(alice, keep_drawings=True)
     art.refresh_from_db()
     assert not art.is_owner(None, None) and not art.is_owner(None, "")
+
+
+def test_a_deleted_account_s_guesses_in_other_drawings_lose_its_name(alice):
+    from game.models import Player
+
+    turn = finished_turn(guessers=("민지", "철수"))
+    Player.objects.filter(room=turn.room, name="민지").update(user=alice)
+    guess(turn, "민지", "상자", "wrong", 3_000)
+    guess(turn, "철수", "집", "correct", 5_000)
+    art = saving.save_drawing(turn.pk)
+
+    delete_account(alice, keep_drawings=False)
+
+    art.refresh_from_db()
+    assert [(e["name"], e["text"]) for e in art.timeline] == [
+        ("탈퇴한 사용자", "상자"),
+        ("철수", "집"),
+    ]
