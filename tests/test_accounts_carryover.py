@@ -5,13 +5,18 @@ from __future__ import annotations
 import pytest
 from django.conf import settings as django_settings
 from django.contrib.auth import get_user_model
-from django.core.cache import cache
 from django.utils import timezone
 
 from accounts.carryover import claim_guest
 from accounts.identity import SESSION_GUEST_ID, SESSION_NICKNAME, identity_for
 from accounts.signals import guest_claimed
-from tests.accounts_support import PEOPLE, FakeProviders, provider_settings, require_game_tables
+from tests.accounts_support import (
+    PEOPLE,
+    FakeProviders,
+    provider_settings,
+    require_game_tables,
+    visitor_client,
+)
 
 Room = pytest.importorskip("game.models").Room
 Player = pytest.importorskip("game.models").Player
@@ -20,9 +25,9 @@ pytestmark = pytest.mark.django_db
 User = get_user_model()
 
 
-@pytest.fixture(autouse=True)
-def fresh_rate_limits():
-    cache.clear()
+@pytest.fixture
+def client():
+    return visitor_client()
 
 
 @pytest.fixture(autouse=True)

@@ -6,20 +6,25 @@ import pytest
 from allauth.account.models import EmailAddress
 from allauth.socialaccount.models import SocialAccount, SocialToken
 from django.contrib.auth import get_user_model
-from django.core.cache import cache
 from django.utils import timezone
 
 from accounts.models import Profile
 from accounts.signals import account_deleting
-from tests.accounts_support import PEOPLE, FakeProviders, provider_settings, require_game_tables
+from tests.accounts_support import (
+    PEOPLE,
+    FakeProviders,
+    provider_settings,
+    require_game_tables,
+    visitor_client,
+)
 
 pytestmark = pytest.mark.django_db
 User = get_user_model()
 
 
-@pytest.fixture(autouse=True)
-def fresh_rate_limits():
-    cache.clear()
+@pytest.fixture
+def client():
+    return visitor_client()
 
 
 @pytest.fixture

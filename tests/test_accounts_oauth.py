@@ -12,20 +12,25 @@ import pytest
 from allauth.account.models import EmailAddress
 from allauth.socialaccount.models import SocialAccount
 from django.contrib.auth import get_user_model
-from django.core.cache import cache
 
 from accounts.models import Profile
-from tests.accounts_support import PEOPLE, PROVIDERS, TOKEN, FakeProviders, provider_settings
+from tests.accounts_support import (
+    PEOPLE,
+    PROVIDERS,
+    TOKEN,
+    FakeProviders,
+    provider_settings,
+    visitor_client,
+)
 
 pytestmark = pytest.mark.django_db
 
 User = get_user_model()
 
 
-@pytest.fixture(autouse=True)
-def fresh_rate_limits():
-    """allauth counts sign-in attempts per address in the cache; every test starts at zero."""
-    cache.clear()
+@pytest.fixture
+def client():
+    return visitor_client()
 
 
 @pytest.fixture
@@ -109,9 +114,7 @@ def test_post_redirects_to_the_provider_with_a_state(client, providers, provider
 
 
 def test_login_post_needs_the_csrf_token(providers):
-    from django.test import Client
-
-    strict = Client(enforce_csrf_checks=True)
+    strict = visitor_client(enforce_csrf_checks=True)
     assert strict.post("/accounts/google/login/").status_code == 403
 
 
@@ -224,9 +227,8 @@ def test_a_forged_state_is_rejected_before_any_token_request(client, providers, 
 
 
 def test_a_state_from_another_browser_is_rejected(client, providers):
-    from django.test import Client
 
-    params = providers.start(Client(), "google")  # someone else's session
+    params = providers.start(visitor_client(), "google")  # someone else's session
     response = client.get(
         "/accounts/google/login/callback/", providers.consent("google", params, PEOPLE["google"])
     )
