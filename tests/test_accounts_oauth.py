@@ -227,7 +227,6 @@ def test_a_forged_state_is_rejected_before_any_token_request(client, providers, 
 
 
 def test_a_state_from_another_browser_is_rejected(client, providers):
-
     params = providers.start(visitor_client(), "google")  # someone else's session
     response = client.get(
         "/accounts/google/login/callback/", providers.consent("google", params, PEOPLE["google"])
