@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from allauth.socialaccount.admin import SocialAccountAdmin as AllauthSocialAccountAdmin
-from allauth.socialaccount.models import SocialAccount
+from allauth.socialaccount.models import SocialAccount, SocialApp
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
@@ -97,6 +97,11 @@ class ProfileAdmin(admin.ModelAdmin):
     readonly_fields = ["created"]
     list_select_related = ["user"]
 
+
+# Providers are configured from the environment only (settings.SOCIALACCOUNT_PROVIDERS); a
+# second, database app for the same provider would make allauth's app lookup ambiguous.
+if admin.site.is_registered(SocialApp):
+    admin.site.unregister(SocialApp)
 
 if admin.site.is_registered(SocialAccount):
     admin.site.unregister(SocialAccount)

@@ -66,3 +66,7 @@ def test_profiles_and_social_accounts_have_search_and_filters(operator, players)
     assert listed(response, "1042365102", "3012345678") == {"1042365102"}
     response = operator.get("/admin/socialaccount/socialaccount/", {"q": "홍길동"})
     assert listed(response, "1042365102", "3012345678") == {"3012345678"}
+
+
+def test_sign_in_apps_are_configured_in_the_environment_not_the_admin(operator):
+    assert operator.get("/admin/socialaccount/socialapp/").status_code == 404
