@@ -161,6 +161,7 @@ async def test_a_failing_backend_leaves_the_ai_silent_and_the_turn_ends_on_time(
     quick_ai, openai_settings, fake_openai
 ):
     fake_openai.script(Reply(status=500, headers={"retry-after-ms": "5"}))
+    openai_settings.CATCHMIND_AI_TIMEOUT = 2.0
     room, host, ai, word = await solo_room(ai_backend="openai")
     try:
         await replay(host, clear_drawing(WELL_COVERED[word]))
@@ -180,7 +181,9 @@ async def test_a_failing_backend_leaves_the_ai_silent_and_the_turn_ends_on_time(
         outcomes = await sync_to_async(list)(
             AICall.objects.filter(room_id=room.pk).values_list("backend", "outcome")
         )
-        assert outcomes and set(outcomes) == {("openai", "error")}
+        # Every call failed (500s; on a busy machine maybe a timeout too) and was recorded.
+        assert ("openai", "error") in outcomes
+        assert {outcome for _, outcome in outcomes} <= {"error", "timeout"}
         assert fake_openai.max_in_flight == 1
     finally:
         await host.close()
