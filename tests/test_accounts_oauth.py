@@ -349,3 +349,18 @@ def test_the_welcome_message_uses_the_display_name(client, providers):
     html = client.get(response["Location"]).content.decode()
     messages = html[html.index('<ul class="messages">') :]
     assert "김네이버" in messages[: messages.index("</ul>")]
+
+
+def test_a_connection_can_be_removed_but_never_the_last_one(client, providers):
+    providers.sign_in(client, "google", PEOPLE["google"])
+    providers.sign_in(client, "github", PEOPLE["github"], process="connect")
+    user = signed_in_user(client)
+    google, github = (user.socialaccount_set.get(provider=p) for p in ("google", "github"))
+
+    assert client.post("/accounts/3rdparty/", {"account": github.pk}).status_code == 302
+    assert list(user.socialaccount_set.values_list("provider", flat=True)) == ["google"]
+
+    last = client.post("/accounts/3rdparty/", {"account": google.pk}, HTTP_ACCEPT_LANGUAGE="en")
+    assert last.status_code == 200
+    assert "You cannot disconnect your last remaining third-party account" in last.content.decode()
+    assert user.socialaccount_set.count() == 1
