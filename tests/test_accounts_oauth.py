@@ -113,6 +113,12 @@ def test_post_redirects_to_the_provider_with_a_state(client, providers, provider
         assert set(params["scope"].split()) == {"profile", "email"}
 
 
+def test_production_sends_https_callback_urls(client, providers, settings):
+    settings.ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https"  # as settings.py sets it in production
+    params = providers.start(client, "naver")
+    assert params["redirect_uri"] == "https://testserver/accounts/naver/login/callback/"
+
+
 def test_login_post_needs_the_csrf_token(providers):
     strict = visitor_client(enforce_csrf_checks=True)
     assert strict.post("/accounts/google/login/").status_code == 403
