@@ -24,6 +24,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -175,6 +176,45 @@ def daphne_server(browser_database, django_db_blocker) -> Iterator[str]:
         shutil.rmtree(media, ignore_errors=True)
         with django_db_blocker.unblock():
             _delete_server_rows()
+
+
+def _in_thread(function) -> None:
+    """Run database work in a fresh thread: Playwright's sync API keeps an event loop
+    running in the test's thread, where Django refuses database calls."""
+    from django.db import connection
+
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            function()
+        except BaseException as exc:  # re-raised in the test's thread below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    worker = threading.Thread(target=run)
+    worker.start()
+    worker.join()
+    if errors:
+        raise errors[0]
+
+
+ADMIN_USER = "browser-admin"
+ADMIN_PASSWORD = "a-long-test-password-1"
+
+
+@pytest.fixture
+def admin_login(browser_database, django_db_blocker) -> Iterator[tuple[str, str]]:
+    """A superuser's name and password, for checking the admin in the browser."""
+    from django.contrib.auth import get_user_model
+
+    users = get_user_model().objects
+    with django_db_blocker.unblock():
+        _in_thread(lambda: users.create_superuser(ADMIN_USER, "admin@example.com", ADMIN_PASSWORD))
+    yield ADMIN_USER, ADMIN_PASSWORD
+    with django_db_blocker.unblock():
+        _in_thread(lambda: users.filter(username=ADMIN_USER).delete())
 
 
 @pytest.fixture

@@ -346,7 +346,7 @@ def test_chat_markup_is_shown_as_text(pages):
     no_csp_violations(pages)
 
 
-def test_csp_header_and_no_violations_on_the_pages(pages):
+def test_csp_header_and_no_violations_on_the_pages(pages, admin_login):
     page = pages.new()
     for path in ("/", "/admin/login/"):
         response = page.goto(path)
@@ -357,6 +357,19 @@ def test_csp_header_and_no_violations_on_the_pages(pages):
     response = page.goto(invite)
     assert "content-security-policy" in response.headers
     expect(page.locator("#room")).to_have_attribute("data-state", "lobby")
+
+    # The admin keeps working under the policy: sign in, lists, a change form, an add form.
+    admin = pages.new()
+    admin.goto("/admin/login/")
+    admin.fill("#id_username", admin_login[0])
+    admin.fill("#id_password", admin_login[1])
+    admin.locator("input[type=submit]").click()
+    expect(admin.locator("#site-name")).to_be_visible()
+    admin.goto("/admin/game/room/")
+    admin.locator("#result_list tbody a").first.click()
+    expect(admin.locator("#content-main form")).to_be_visible()
+    admin.goto("/admin/auth/user/add/")
+    expect(admin.locator("#id_username")).to_be_visible()
     no_csp_violations(pages)
     assert not pages.errors(), pages.errors()
 
@@ -445,4 +458,34 @@ def test_host_settings_vote_kick_and_kick(pages):
     host.click("#kick-button")
     expect(a.locator("#room")).to_have_attribute("data-state", "closed")
     expect(host.locator(".player")).to_have_count(1)
+    no_csp_violations(pages)
+
+
+def test_final_ranking_and_restart(pages):
+    host = pages.new()
+    invite = create_room(host, "방장")  # one round: each of the two players draws once
+    guest = pages.new()
+    join(guest, invite, "손님")
+    players = [host, guest]
+    host.click("#start-button")
+    for _turn in range(2):
+        wait_phase(players, "choosing", timeout=10000)
+        drawer = next(p for p in players if is_drawer(p))
+        drawer.locator("#word-choices button").first.click()
+        wait_phase(players, "drawing")
+        word = drawer.locator("#word").inner_text().strip()
+        say(next(p for p in players if p is not drawer), word)
+        wait_phase(players, "reveal")
+
+    wait_phase(players, "finished", timeout=10000)
+    for page in players:
+        dialog = page.locator("#final-dialog")
+        expect(dialog).to_be_visible()
+        expect(dialog.locator(".ranking li")).to_have_count(2)
+    expect(guest.locator("#restart-button")).to_be_hidden()
+    host.click("#restart-button")
+    wait_phase(players, "lobby")
+    for page in players:
+        expect(page.locator("#final-dialog")).to_be_hidden()
+        expect(page.locator(".player-score").first).to_have_text(re.compile(r"^0"))
     no_csp_violations(pages)
