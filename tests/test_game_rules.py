@@ -314,3 +314,39 @@ def test_a_late_ai_guess_never_lands_in_another_turn(sent):
     assert sent.run(actions.ai_guess, room.pk, ai.pk, room.current_turn_id, "배") is True
     assert sent.run(actions.ai_guess, room.pk, ai.pk, room.current_turn_id + 1, "사과") is False
     assert not Guess.objects.filter(player=ai, verdict="correct").exists()
+
+
+def test_hooks_fire_after_commit_with_the_turn(sent):
+    from game import signals
+
+    heard: list[tuple[str, dict]] = []
+
+    def listen(name):
+        def receiver(sender, **kwargs):
+            heard.append((name, {k: v for k, v in kwargs.items() if k != "signal"}))
+
+        return receiver
+
+    receivers = {name: listen(name) for name in ("started", "canvas", "ended")}
+    signals.turn_started.connect(receivers["started"])
+    signals.canvas_changed.connect(receivers["canvas"])
+    signals.turn_ended.connect(receivers["ended"])
+    try:
+        room, ids = drawing_room(sent, "drawer", "bob")
+        turn_id = room.current_turn_id
+        ops = [{"op": "begin", "id": 1, "tool": "pen", "color": "#000000", "width": 9,
+                "pts": [1, 1]}, {"op": "end", "id": 1}]  # fmt: skip
+        assert sent.run(actions.append_ops, room.pk, ids["drawer"], turn_id, 0, ops) is True
+        clock.shift(80)
+        sent.run(actions.tick, room.pk)
+    finally:
+        signals.turn_started.disconnect(receivers["started"])
+        signals.canvas_changed.disconnect(receivers["canvas"])
+        signals.turn_ended.disconnect(receivers["ended"])
+    assert heard == [
+        ("started", {"room_id": room.pk, "turn_id": turn_id}),
+        ("canvas", {"room_id": room.pk, "turn_id": turn_id, "op_count": 2}),
+        ("ended", {"room_id": room.pk, "turn_id": turn_id}),
+    ]
+    room.refresh_from_db()
+    assert room.turns.get(pk=turn_id).op_log() == ops
