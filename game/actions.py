@@ -25,6 +25,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import F
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.identity import Identity
@@ -54,6 +55,8 @@ logger = logging.getLogger(__name__)
 CHOOSE_SECONDS = 15
 REVEAL_SECONDS = 5
 SEAT_GRACE_SECONDS = 60
+#: A connection whose process has not vouched for it for this long is considered gone.
+STALE_CONNECTION_SECONDS = 90
 MIN_HUMANS = 2
 CHAT_MAX_LENGTH = 200
 AI_NAME = "AI"
@@ -207,7 +210,28 @@ def next_wake(room: Room) -> int | None:
     return clock.to_ms(min(moments)) if moments else None
 
 
+def heartbeat(connection_ids: list[str]) -> None:
+    """The hub of a live process vouches for its connections (wall clock, not game clock:
+    this is about processes being alive)."""
+    if connection_ids:
+        Player.objects.filter(connection_id__in=connection_ids).update(seen_at=timezone.now())
+
+
+def _expire_stale_connections(room: Room, out: Outbox, now: dt.datetime) -> None:
+    """Connections nobody vouched for lately belonged to a process that died without saying
+    goodbye: their players count as disconnected from now on (and get the usual grace)."""
+    stale = timezone.now() - dt.timedelta(seconds=STALE_CONNECTION_SECONDS)
+    for player in Player.objects.filter(
+        room=room, left_at__isnull=True, is_ai=False, seen_at__lt=stale
+    ).exclude(connection_id=""):
+        player.connection_id = ""
+        player.disconnected_at = now
+        player.save(update_fields=["connection_id", "disconnected_at"])
+        out.send({"type": "presence", "player_id": player.pk, "connected": False})
+
+
 def _expire_seats(room: Room, out: Outbox, now: dt.datetime) -> None:
+    _expire_stale_connections(room, out, now)
     limit = now - dt.timedelta(seconds=SEAT_GRACE_SECONDS)
     for player in Player.objects.filter(
         room=room,
@@ -300,8 +324,9 @@ def connect(room_id: int, identity: Identity, connection_id: str) -> Seat:
             previous = player.connection_id
             player.connection_id = connection_id
             player.disconnected_at = None
+            player.seen_at = timezone.now()
             player.name = identity.name
-            player.save(update_fields=["connection_id", "disconnected_at", "name"])
+            player.save(update_fields=["connection_id", "disconnected_at", "seen_at", "name"])
             if previous:
                 out.close(player.pk, CLOSE_REPLACED, keep_connection=connection_id)
             else:
@@ -318,6 +343,7 @@ def connect(room_id: int, identity: Identity, connection_id: str) -> Seat:
             player.left_reason = ""
             player.connection_id = connection_id
             player.disconnected_at = None
+            player.seen_at = timezone.now()
             if room.phase in (Phase.LOBBY, Phase.FINISHED):
                 player.score = 0
             player.save()

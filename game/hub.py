@@ -28,10 +28,14 @@ logger = logging.getLogger(__name__)
 
 #: Added to every wake-up so the deadline has really passed on the database's clock too.
 WAKE_SLACK_SECONDS = 0.05
+#: How often the hub vouches for its connections (game.actions.heartbeat); well under
+#: actions.STALE_CONNECTION_SECONDS.
+HEARTBEAT_SECONDS = 30.0
 
 
 class Member(Protocol):
     player_id: int | None
+    connection_id: str
 
     async def hub_room(self, message: dict) -> None: ...
 
@@ -57,6 +61,7 @@ class Hub:
         self.rooms: dict[int, set[Member]] = {}
         self.timers: dict[int, asyncio.Task] = {}
         self._reader: asyncio.Task | None = None
+        self._heartbeat: asyncio.Task | None = None
         self._lock = asyncio.Lock()
 
     # --- membership -------------------------------------------------------------------
@@ -70,6 +75,7 @@ class Hub:
                 # the consumers' "specific." channels and never receives.
                 self.channel = await self.layer.new_channel()
                 self._reader = asyncio.create_task(self._read(self.channel))
+                self._heartbeat = asyncio.create_task(self._beat())
             # Re-added on every join: it also renews the membership's expiry in Redis.
             await self.layer.group_add(group_name(room_id), self.channel)
             self.rooms.setdefault(room_id, set()).add(member)
@@ -92,11 +98,22 @@ class Hub:
                 await self._stop()
 
     async def _stop(self) -> None:
-        reader, self._reader, self.channel = self._reader, None, None
-        if reader is not None:
-            reader.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await reader
+        tasks = [self._reader, self._heartbeat]
+        self._reader = self._heartbeat = self.channel = None
+        for task in tasks:
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+
+    async def _beat(self) -> None:
+        while True:
+            await asyncio.sleep(HEARTBEAT_SECONDS)
+            ids = [m.connection_id for members in self.rooms.values() for m in members]
+            try:
+                await database_sync_to_async(actions.heartbeat)(ids)
+            except Exception:
+                logger.exception("heartbeat failed")
 
     # --- sending ----------------------------------------------------------------------
 

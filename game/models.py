@@ -166,6 +166,9 @@ class Player(models.Model):
     joined_at = models.DateTimeField()
     #: Id of the live websocket connection; empty while disconnected. One per player.
     connection_id = models.CharField(max_length=32, blank=True)
+    #: Wall-clock time the process holding the connection last vouched for it (see
+    #: game.hub): a connection of a crashed process goes stale instead of staying "connected".
+    seen_at = models.DateTimeField(null=True, blank=True)
     disconnected_at = models.DateTimeField(null=True, blank=True)
     left_at = models.DateTimeField(null=True, blank=True)
     left_reason = models.CharField(max_length=10, blank=True)

@@ -350,3 +350,35 @@ def test_hooks_fire_after_commit_with_the_turn(sent):
     ]
     room.refresh_from_db()
     assert room.turns.get(pk=turn_id).op_log() == ops
+
+
+def test_connections_of_a_process_that_died_go_stale_and_then_lose_the_seat(sent):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    room, ids = seated_room("host", "b")
+    # The process holding b's socket stopped vouching for it 91 s ago (it crashed).
+    Player.objects.filter(pk=ids["b"]).update(seen_at=timezone.now() - dt.timedelta(seconds=91))
+    actions.heartbeat(["conn-does-not-matter"])
+    sent.run(actions.tick, room.pk)
+    assert sent.seen(ids["host"], "presence") == [
+        {"type": "presence", "player_id": ids["b"], "connected": False}
+    ]
+    clock.shift(61)
+    sent.run(actions.tick, room.pk)
+    assert sent.seen(ids["host"], "player_left")[0]["reason"] == "timeout"
+
+
+def test_a_live_process_keeps_vouching_for_its_connections(sent):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    room, ids = seated_room("host", "b")
+    b = Player.objects.get(pk=ids["b"])
+    Player.objects.filter(pk=b.pk).update(seen_at=timezone.now() - dt.timedelta(seconds=91))
+    actions.heartbeat([b.connection_id])
+    sent.run(actions.tick, room.pk)
+    assert sent.seen(ids["host"], "presence") == []
+    assert Player.objects.get(pk=b.pk).connected
