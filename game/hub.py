@@ -112,6 +112,10 @@ class Hub:
             ids = [m.connection_id for members in self.rooms.values() for m in members]
             try:
                 await database_sync_to_async(actions.heartbeat)(ids)
+                # Renew the group memberships too: Redis expires them after a day.
+                if self.channel is not None:
+                    for room_id in list(self.rooms):
+                        await self.layer.group_add(group_name(room_id), self.channel)
             except Exception:
                 logger.exception("heartbeat failed")
 
