@@ -261,6 +261,9 @@ def like(request: HttpRequest, pk: int) -> HttpResponse:
                 Like.objects.create(drawing=drawing, user=request.user)
         except IntegrityError:  # a double click raced us: it is liked either way
             pass
+    if "application/json" in request.headers.get("Accept", ""):
+        # The page's script likes without reloading (and restarting the replay).
+        return JsonResponse({"liked": not removed, "likes": drawing.likes.count()})
     return _back(request, drawing_url(drawing))
 
 

@@ -8,6 +8,7 @@ import os
 import re
 import shutil
 import tempfile
+import threading
 import time
 
 import pytest
@@ -71,6 +72,36 @@ INK = """() => {
 }"""
 
 
+def signed_in_session(username: str, django_db_blocker) -> str:
+    """A session key of a new signed-in user, made in a thread of its own: Playwright's sync
+    API keeps an event loop in this one, and Django refuses database calls there."""
+    result = {}
+
+    def make() -> None:
+        from django.conf import settings
+        from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+        from django.contrib.auth.models import User
+        from django.contrib.sessions.backends.db import SessionStore
+        from django.db import connection
+
+        try:
+            user = User.objects.create_user(username)
+            session = SessionStore()
+            session[SESSION_KEY] = str(user.pk)
+            session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
+            session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+            session.save()
+            result["key"] = session.session_key
+        finally:
+            connection.close()
+
+    with django_db_blocker.unblock():
+        worker = threading.Thread(target=make)
+        worker.start()
+        worker.join()
+    return result["key"]
+
+
 def stroke(stroke_id: int, *points: int, color: str = "#1a2b3c") -> list[dict]:
     pts = list(points)
     return [
@@ -120,7 +151,7 @@ def play_one_turn(drawer: Page, guesser: Page) -> str:
     return word
 
 
-def test_a_finished_turn_is_found_published_and_replayed(pages):
+def test_a_finished_turn_is_found_published_and_replayed(pages, django_db_blocker):
     drawer, guesser = pages.new(locale="en-US"), pages.new(locale="en-US")
     word = play_one_turn(drawer, guesser)
 
@@ -171,6 +202,26 @@ def test_a_finished_turn_is_found_published_and_replayed(pages):
     growing = sorted(set(seen))
     assert len(growing) >= 3, seen  # drawn bit by bit, not in one go
     assert seen[-1] == max(seen) > 0
+
+    # A signed-in player likes it; the page does not reload (the replay is not restarted).
+    fan = pages.new(locale="en-US")
+    fan.context.add_cookies(
+        [
+            {
+                "name": "sessionid",
+                "value": signed_in_session("fan", django_db_blocker),
+                "url": pages.base_url,
+            }
+        ]
+    )
+    fan.goto(detail_url)
+    expect(fan.locator("#g-controls")).to_be_visible()
+    fan.evaluate("window.stillHere = true")
+    fan.click("#g-like")
+    expect(fan.locator("#g-like-count")).to_have_text("1 like")
+    expect(fan.locator("#g-like")).to_have_attribute("aria-pressed", "true")
+    assert fan.evaluate("window.stillHere") is True
+    expect(guesser.locator("#g-like")).to_have_count(0)  # guests get a sign-in link instead
 
     # The downloads are real pictures.
     png = guesser.request.get(guesser.locator(".g-downloads a").first.get_attribute("href"))

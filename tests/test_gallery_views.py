@@ -382,3 +382,12 @@ def test_pages_are_in_korean_and_english(alice):
     assert "내 그림" in korean and "My drawings" in english
     detail = client_for(language="ko").get(f"/gallery/{art.pk}/").content.decode()
     assert "PNG 내려받기" in detail
+
+
+def test_the_page_s_script_likes_without_a_reload(alice, bob):
+    art = drawing(user=alice, is_published=True)
+    client = client_for(bob)
+    liked = client.post(f"/gallery/{art.pk}/like", HTTP_ACCEPT="application/json")
+    assert liked.json() == {"liked": True, "likes": 1}
+    unliked = client.post(f"/gallery/{art.pk}/like", HTTP_ACCEPT="application/json")
+    assert unliked.json() == {"liked": False, "likes": 0}
