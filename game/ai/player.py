@@ -533,6 +533,16 @@ class Runner:
         while self.tasks:
             await asyncio.gather(*list(self.tasks.values()), return_exceptions=True)
 
+    async def close_connections(self) -> None:
+        """Close the database connection of the thread the drivers use (they run outside any
+        consumer's context, on asgiref's process-wide sync thread): tests, idle shutdown."""
+        from django.db import connections
+
+        task = asyncio.get_running_loop().create_task(
+            database_sync_to_async(connections.close_all)(), context=contextvars.Context()
+        )
+        await task
+
     def cancel(self) -> None:
         for task in self.tasks.values():
             task.cancel()

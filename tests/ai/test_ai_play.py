@@ -63,6 +63,7 @@ async def quick_ai(settings, monkeypatch):
     tasks = list(runner.tasks.values())
     runner.cancel()
     await asyncio.gather(*tasks, return_exceptions=True)
+    await runner.close_connections()
 
 
 @cache
