@@ -240,3 +240,52 @@ async def test_only_the_drawer_and_those_who_guessed_see_the_ai_thinking(
     finally:
         for p in (drawer, bob, carol):
             await p.close()
+
+
+async def test_an_answer_that_arrives_after_the_turn_ended_is_not_said(
+    quick_ai, openai_settings, fake_openai
+):
+    # The remote model is sure and right, but slow: the turn is over when its answer comes.
+    openai_settings.CATCHMIND_AI_TIMEOUT = 5.0
+    fake_openai.script(Reply.guesses(("고양이", 0.99), delay=1.0))
+    drawer, bob = await new_player("그림왕"), await new_player("밥")
+    room = await sync_to_async(create_room)(
+        drawer.identity,
+        custom_words=["고양이"],
+        custom_words_only=True,
+        word_choices=1,
+        rounds=1,
+        ai_enabled=True,
+        ai_backend="openai",
+    )
+    for p in (drawer, bob):
+        await p.connect(room.code)
+    try:
+        await drawer.send("start")
+        await drawer.send("choose", index=0)
+        await drawer.expect("phase", phase="drawing")
+        await drawer.send("draw", ops=stroke(1, 1000, 1000, 5000, 5000))
+        for _ in range(100):  # the AI's call is in flight
+            if fake_openai.requests:
+                break
+            await asyncio.sleep(0.02)
+        assert fake_openai.requests
+
+        # Time is up while the AI waits: the turn ends on time, without it.
+        await advance(room, 81)
+        reveal = await bob.expect("phase", phase="reveal")
+        assert reveal["turn"]["reveal"]["reason"] == "time_up"
+
+        for _ in range(100):  # the late answer is still recorded...
+            if await sync_to_async(AICall.objects.filter(room_id=room.pk).exists)():
+                break
+            await asyncio.sleep(0.05)
+        call = await sync_to_async(AICall.objects.get)(room_id=room.pk)
+        assert (call.outcome, call.guesses[0]["word"]) == ("ok", "고양이")
+        # ...but never said: no guess, no points, no chat line from the AI.
+        assert await bob.nothing_of("guessed")
+        assert not await sync_to_async(Guess.objects.filter(turn__room_id=room.pk).exists)()
+        assert not [m for m in bob.log if m["type"] == "chat"]
+    finally:
+        for p in (drawer, bob):
+            await p.close()
