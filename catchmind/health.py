@@ -33,7 +33,10 @@ async def _check_channel_layer() -> None:
     layer = get_channel_layer()
     if layer is None:
         raise RuntimeError("no channel layer configured")
-    channel = await layer.new_channel("healthz.")
+    # Default prefix: channels_redis reads every process-specific channel through one BRPOP
+    # loop on the list named by the part before "!"; with websockets open on this process a
+    # "healthz." channel never received and /healthz answered 503.
+    channel = await layer.new_channel()
     token = time.monotonic_ns()
     await layer.send(channel, {"type": "healthz.ping", "token": token})
     message = await layer.receive(channel)
