@@ -33,7 +33,6 @@ import datetime as dt
 import logging
 import os
 import secrets
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -528,11 +527,6 @@ class Runner:
             if self.tasks.get(room_id) is asyncio.current_task():
                 del self.tasks[room_id]
 
-    async def idle(self) -> None:
-        """Wait until every driver of this process stopped (tests)."""
-        while self.tasks:
-            await asyncio.gather(*list(self.tasks.values()), return_exceptions=True)
-
     async def close_connections(self) -> None:
         """Close the database connection of the thread the drivers use (they run outside any
         consumer's context, on asgiref's process-wide sync thread): tests, idle shutdown."""
@@ -604,17 +598,3 @@ def _running_here(loop: asyncio.AbstractEventLoop) -> bool:
         return asyncio.get_running_loop() is loop
     except RuntimeError:
         return False
-
-
-def thinking_for_reveal(room_id: int, turn_id: int) -> list[dict]:
-    """The AI's last top 3 of a turn, shown to everyone at the reveal."""
-    row = AIRoomState.objects.filter(room_id=room_id, turn_id=turn_id).values("thinking").first()
-    return list(row["thinking"]) if row else []
-
-
-def status(room_id: int) -> Mapping[str, Any]:
-    """Admin summary of a room's AI seat."""
-    row = AIRoomState.objects.filter(room_id=room_id).first()
-    if row is None:
-        return {"backend": "", "fallback": ""}
-    return {"backend": row.backend, "fallback": row.fallback, "since": row.fallback_since}
