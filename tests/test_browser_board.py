@@ -97,3 +97,32 @@ def test_the_browser_replays_ops_like_the_server_renderer(pages):
     assert _pixel(server, *SAMPLES["outside the box"]) == (0xFD, 0xD8, 0x35)
     assert _pixel(server, *SAMPLES["the erased corner"]) == (255, 255, 255)
     assert _pixel(server, *SAMPLES["the green stroke"]) == (0x2E, 0x7D, 0x32)
+
+
+def test_batches_stay_within_the_servers_limits(pages):
+    page = pages.new()
+    page.goto("/")
+    sizes = page.evaluate(
+        """async () => {
+          const { toBatches } = await import('/static/js/draw-input.js');
+          const long = Array.from({length: 5000}, (_, i) => i % 9999);
+          const ops = [{op: 'begin', id: 1, tool: 'pen', color: '#000000', width: 40, pts: long},
+                       ...Array.from({length: 300}, () => ({op: 'undo'})),
+                       {op: 'end', id: 1}];
+          const batches = toBatches(ops);
+          const flat = batches.flat();
+          const pts = flat.filter((op) => op.id === 1 && op.pts).flatMap((op) => op.pts);
+          return {
+            ops: batches.map((b) => b.length),
+            numbers: batches.map((b) => b.reduce((n, op) => n + (op.pts?.length ?? 0), 0)),
+            kinds: flat.slice(0, 3).map((op) => op.op),
+            same: pts.length === long.length && pts.every((v, i) => v === long[i]),
+            total: flat.length,
+          };
+        }"""
+    )
+    assert max(sizes["ops"]) <= 200
+    assert max(sizes["numbers"]) <= 2000
+    assert sizes["kinds"] == ["begin", "points", "points"]
+    assert sizes["same"]
+    assert sizes["total"] == 3 + 300 + 1  # the long begin became begin + 2 points

@@ -1,6 +1,48 @@
 // Pointer input on the board -> drawing ops. Mouse, touch and pen share one code path
 // (Pointer Events). Samples are batched per animation frame: one `begin`, then one `points`
 // op per frame, then `end`, so other players see the stroke grow smoothly while it is drawn.
+//
+// Batches respect the server's limits (docs/protocol.md §3): at most one batch every
+// MIN_INTERVAL ms (a 120 Hz screen fires twice as many frames as the 60/s the server allows),
+// at most 200 ops and 2000 coordinate numbers per batch (a long stall is split up).
+
+const MIN_INTERVAL = 25;
+const MAX_OPS = 200;
+const MAX_NUMBERS = 2000;
+
+/** Split ops into batches within the server's size limits (long `points` ops are cut). */
+export function toBatches(ops) {
+  const batches = [];
+  let batch = [];
+  let numbers = 0;
+  const close = () => {
+    if (batch.length) batches.push(batch);
+    batch = [];
+    numbers = 0;
+  };
+  for (const op of ops) {
+    const pts = op.pts ?? [];
+    if (pts.length > MAX_NUMBERS) {
+      // Only the head stays in this op; the rest follows as `points` ops of the same stroke.
+      const head = { ...op, pts: pts.slice(0, MAX_NUMBERS) };
+      const rest = [];
+      for (let i = MAX_NUMBERS; i < pts.length; i += MAX_NUMBERS) {
+        rest.push({ op: "points", id: op.id, pts: pts.slice(i, i + MAX_NUMBERS) });
+      }
+      for (const part of [head, ...rest]) {
+        close();
+        batch.push(part);
+        numbers = part.pts.length;
+      }
+      continue;
+    }
+    if (batch.length >= MAX_OPS || numbers + pts.length > MAX_NUMBERS) close();
+    batch.push(op);
+    numbers += pts.length;
+  }
+  close();
+  return batches;
+}
 
 /**
  * @param {BoardView} view  the board being drawn on (ops are applied to it locally at once)
@@ -21,6 +63,7 @@ export class DrawInput {
     this.active = null; // {pointerId, id, last: [x, y]}
     this.queue = [];
     this.frame = 0;
+    this.lastSent = 0;
 
     const c = this.canvas;
     c.addEventListener("pointerdown", (e) => this.down(e));
@@ -105,7 +148,16 @@ export class DrawInput {
     // Ops are applied locally at once (copy: the queued op may still grow this frame).
     this.view.apply(op.pts ? { ...op, pts: [...op.pts] } : op);
     this.queue.push(op);
-    if (!this.frame) this.frame = requestAnimationFrame(() => this.flush());
+    this.schedule();
+  }
+
+  schedule() {
+    if (this.frame) return;
+    this.frame = requestAnimationFrame(() => {
+      this.frame = 0;
+      if (performance.now() - this.lastSent < MIN_INTERVAL) this.schedule();
+      else this.flush();
+    });
   }
 
   drawLocal(id, pts) {
@@ -118,6 +170,7 @@ export class DrawInput {
     if (!this.queue.length) return;
     const ops = this.queue;
     this.queue = [];
-    this.send(ops);
+    this.lastSent = performance.now();
+    for (const batch of toBatches(ops)) this.send(batch);
   }
 }
