@@ -49,7 +49,7 @@ def race_database():
         "LOG_LEVEL": "WARNING",
     }
     try:
-        done = _python(["manage.py", "migrate", "--noinput", "-v", "0"], env, timeout=300)
+        done = _python(["manage.py", "migrate", "game", "--noinput", "-v", "0"], env, timeout=300)
         assert done.returncode == 0, done.stderr
         yield env
     finally:
