@@ -134,6 +134,11 @@ def stored(drawing: Drawing, kind: str) -> bytes | None:
 
 
 def store(drawing: Drawing, kind: str, data: bytes) -> None:
+    """Keep a picture rendered on demand, unless a concurrent request stored it first."""
+    field = KINDS[kind][0]
+    current = Drawing.objects.filter(pk=drawing.pk).values_list(field, flat=True).first()
+    if current and current != getattr(drawing, field).name and default_storage.exists(current):
+        return
     _save(drawing, kind, data)
 
 
