@@ -124,9 +124,18 @@ speedSelect.addEventListener("change", () => {
   state.speed = Number(speedSelect.value) || 1;
 });
 
+// A guess in the timeline jumps the replay to that moment (click, Enter or Space).
 for (const li of events) {
-  li.addEventListener("click", () => {
+  const seek = () => {
     if (view) show(Number(li.dataset.t));
+  };
+  li.tabIndex = 0;
+  li.addEventListener("click", seek);
+  li.addEventListener("keydown", (event) => {
+    if (event.key === "Enter" || event.key === " ") {
+      event.preventDefault();
+      seek();
+    }
   });
 }
 
