@@ -96,3 +96,15 @@ def test_a_room_over_budget_says_so_in_the_room_list_and_the_ai_seats(admin_clie
     seats = admin_client.get(reverse("admin:game_airoomstate_changelist")).content.decode()
     assert "over budget: local model" in seats
     assert admin_client.get(reverse("admin:game_room_change", args=[calls.pk])).status_code == 200
+
+
+def test_old_ai_call_records_can_be_pruned(calls):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    AICall.objects.filter(outcome="refused").update(created=timezone.now() - dt.timedelta(days=31))
+    out = StringIO()
+    call_command("prune_ai_calls", "--days", "30", stdout=out)
+    assert "deleted 1 " in out.getvalue()
+    assert AICall.objects.count() == 4
