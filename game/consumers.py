@@ -16,7 +16,10 @@ from dataclasses import dataclass, field
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
+from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation.trans_real import parse_accept_lang_header
 
 from accounts.identity import Identity, identity_for
 from game import actions, clock, oplog, state
@@ -36,6 +39,21 @@ STRIKE_RATE, STRIKE_BURST = 2.0, 20.0
 CLOSE_ABUSE = 4008
 #: A long stroke is persisted at least this often even before it ends.
 FLUSH_AFTER_SECONDS = 1.0
+
+
+def _language(scope: dict) -> str:
+    """The language of the page that opened the socket: the language cookie set by the site's
+    language switch, else the browser's Accept-Language, else Korean (LANGUAGE_CODE)."""
+    supported = {code for code, _name in settings.LANGUAGES}
+    chosen = scope.get("cookies", {}).get(settings.LANGUAGE_COOKIE_NAME, "")
+    if chosen[:2] in supported:
+        return chosen[:2]
+    headers = dict(scope.get("headers", []))
+    accept = headers.get(b"accept-language", b"").decode("latin-1")
+    for code, _quality in parse_accept_lang_header(accept):
+        if code[:2] in supported:
+            return code[:2]
+    return settings.LANGUAGE_CODE
 
 
 def db(function):
@@ -59,6 +77,11 @@ class RoomConsumer(AsyncWebsocketConsumer):
     channel_layer_alias = "hub-only"
 
     async def connect(self) -> None:
+        self.language = _language(self.scope)
+        with translation.override(self.language):
+            await self._connect()
+
+    async def _connect(self) -> None:
         self.player_id: int | None = None
         self.room_id: int | None = None
         self.connection_id = secrets.token_hex(8)
@@ -198,6 +221,11 @@ class RoomConsumer(AsyncWebsocketConsumer):
     # --- from the client --------------------------------------------------------------
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        # Error messages in the player's language; actions run in threads that inherit it.
+        with translation.override(self.language):
+            await self._receive(text_data)
+
+    async def _receive(self, text_data: str | None) -> None:
         if self.player_id is None or self.closing:
             return
         if text_data is None or len(text_data.encode()) > MAX_FRAME_BYTES:

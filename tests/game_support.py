@@ -46,10 +46,10 @@ class Player:
         self.snapshot: dict = {}
         self.close_code: int | None = None
 
-    async def connect(self, code: str) -> dict:
+    async def connect(self, code: str, headers: list[tuple[bytes, bytes]] = ()) -> dict:
         cookie = f"{settings.SESSION_COOKIE_NAME}={self.session_key}".encode()
         self.comm = WebsocketCommunicator(
-            application, f"/ws/rooms/{code}/", headers=[ORIGIN, (b"cookie", cookie)]
+            application, f"/ws/rooms/{code}/", headers=[ORIGIN, (b"cookie", cookie), *headers]
         )
         connected, _ = await self.comm.connect(timeout=TIMEOUT)
         assert connected

@@ -214,3 +214,19 @@ async def test_unknown_rooms_and_foreign_origins_are_refused():
     )
     connected, _ = await evil.connect()
     assert not connected
+
+
+async def test_errors_speak_the_players_language():
+    host, korean, english = [await new_player(name) for name in ("호스트", "한국", "English")]
+    room = await sync_to_async(create_room)(host.identity)
+    await host.connect(room.code)
+    await korean.connect(room.code)
+    await english.connect(room.code, headers=[(b"accept-language", b"en-US,en;q=0.9")])
+    try:
+        await korean.send("start")
+        assert (await korean.expect("error"))["message"] == "방장만 할 수 있습니다."
+        await english.send("start")
+        assert (await english.expect("error"))["message"] == "Only the host can do this."
+    finally:
+        for player in (host, korean, english):
+            await player.close()
