@@ -354,7 +354,7 @@ def connect(room_id: int, identity: Identity, connection_id: str) -> Seat:
             room.host = player
             _save(room, "host")
             out.send({"type": "host", "player_id": player.pk})
-        return Seat(player.pk, None)
+        return Seat(player.pk, next_wake(room))
 
 
 def _queue_new_drawer(room: Room, player: Player) -> None:

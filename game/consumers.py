@@ -122,7 +122,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
             return
         self.player_id = seat.player_id
         await self._send_snapshot()
-        self.hub.schedule(room_id, await db(self._next_wake)())
+        self.hub.schedule(room_id, seat.wake_at)
 
     def _identity(self) -> Identity:
         session = self.scope["session"]
@@ -130,9 +130,6 @@ class RoomConsumer(AsyncWebsocketConsumer):
         if session.modified:
             session.save()
         return identity
-
-    def _next_wake(self) -> int | None:
-        return actions.next_wake(Room.objects.get(pk=self.room_id))
 
     def _snapshot(self) -> dict:
         actions.tick(self.room_id)
