@@ -205,3 +205,22 @@ def test_load_wordpacks_refuses_bad_files_clearly(tmp_path):
         call_command("load_wordpacks", "--file", str(invalid))
     with pytest.raises(CommandError, match="cannot read"):
         call_command("load_wordpacks", "--file", str(tmp_path / "missing.json"))
+
+
+def test_reading_a_room_advances_an_expired_phase(client):
+    from game import actions, clock
+    from tests.game_support import make_guest
+
+    clock.reset()
+    clock.freeze()
+    try:
+        host, guest = make_guest("호스트")[1], make_guest("손님")[1]
+        room = actions.create_room(host, {"custom_words": ["사과"], "word_choices": 1}, "ko")
+        host_id = actions.connect(room.pk, host, "c1").player_id
+        actions.connect(room.pk, guest, "c2")
+        actions.start(room.pk, host_id)
+        clock.shift(16)  # nobody chose a word in time, and no process is awake to notice
+        info = client.get(f"/api/rooms/{room.code}").json()
+        assert info["phase"] == "drawing"
+    finally:
+        clock.reset()
