@@ -121,6 +121,7 @@ def ui_strings() -> dict[str, str]:
         # overlay / dialogs
         "waiting_players": _("Waiting for players (%(count)s/%(max)s)"),
         "host_can_start": _("Start when everyone is here. You need at least 2 players."),
+        "host_can_start_ai": _("Start when everyone is here, or play alone against the AI."),
         "waiting_host": _("Waiting for %(name)s to start the game."),
         "is_choosing": _("%(name)s is choosing a word…"),
         "you_choose": _("Choose a word to draw"),

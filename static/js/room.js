@@ -362,21 +362,29 @@ function renderOverlay() {
       return;
     case "lobby": {
       const max = S.room?.settings?.max_players ?? "?";
-      const humans = S.players.filter((p) => p.connected).length;
+      const present = S.players.filter((p) => p.connected).length;
+      // docs/protocol.md: two connected humans, or one and the AI seat (a solo game).
+      const humans = S.players.filter((p) => p.connected && !p.is_ai).length;
+      const withAi = S.players.some((p) => p.is_ai);
+      const ready = humans >= 2 || (withAi && humans >= 1);
+      let hint = t("waiting_host", { name: nameOf(S.room?.host_id) });
+      if (isHost()) hint = withAi ? t("host_can_start_ai") : t("host_can_start");
       overlayCard(
-        h("h2", {}, t("waiting_players", { count: humans, max })),
-        h(
-          "p",
-          {},
-          isHost() ? t("host_can_start") : t("waiting_host", { name: nameOf(S.room?.host_id) }),
-        ),
+        h("h2", {}, t("waiting_players", { count: present, max })),
+        h("p", {}, hint),
         h(
           "p",
           { class: "overlay-actions" },
           isHost()
             ? h(
                 "button",
-                { type: "button", class: "btn btn-accent", id: "start-button", onclick: () => send({ type: "start" }) },
+                {
+                  type: "button",
+                  class: "btn btn-accent",
+                  id: "start-button",
+                  disabled: !ready,
+                  onclick: () => send({ type: "start" }),
+                },
                 t("start"),
               )
             : null,
