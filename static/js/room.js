@@ -12,78 +12,23 @@ import { ServerClock } from "./clock.js";
 import { $, copyText, h, toast } from "./dom.js";
 import { DrawInput } from "./draw-input.js";
 import { readJson, t } from "./i18n.js";
-import { icon } from "./icons.js";
-import { fillSettings, readSettings, setReadonly, showErrors, bindSettingsForm } from "./settings-form.js";
+import { chatEntry, chatLine, system } from "./room-chat.js";
+import { overlayHooks, renderOverlay, syncDialogs } from "./room-overlay.js";
+import { renderPlayers } from "./room-players.js";
+import { S, canDraw, els, isDrawer, isHost, me, nameOf, net, player } from "./room-state.js";
+import {
+  bindSettingsForm,
+  fillSettings,
+  readSettings,
+  setReadonly,
+  showErrors,
+} from "./settings-form.js";
 import { ReconnectingSocket } from "./socket.js";
 import { Toolbar } from "./toolbar.js";
 
 const config = readJson("room-config", {});
 const clock = new ServerClock();
-
-/** Everything the server told us; replaced wholesale by each snapshot. */
-const S = {
-  connected: false,
-  terminal: null, // {title, text, retry} once the room is closed to us (kicked, full, ...)
-  you: null,
-  room: null,
-  players: [],
-  phase: "connecting",
-  round: 0,
-  rounds: 0,
-  endsAt: null,
-  phaseTotal: 0,
-  turn: null,
-  ranking: null,
-  voteKicks: new Map(),
-  ai: null,
-  strokeId: 0,
-  chatIds: new Set(),
-  finalShownFor: null,
-  settingsPending: false,
-};
-
-const els = {
-  room: $("#room"),
-  timer: $("#timer"),
-  timerValue: $("#timer-value"),
-  roundInfo: $("#round-info"),
-  phaseLabel: $("#phase-label"),
-  wordLabel: $("#word-label"),
-  word: $("#word"),
-  statusDot: $("#status-dot"),
-  players: $("#players"),
-  playersCount: $("#players-count"),
-  overlay: $("#overlay"),
-  toolbarNote: $("#toolbar-note"),
-  chatLog: $("#chat-log"),
-  chatInput: $("#chat-input"),
-  aiBox: $("#ai-thinking"),
-  aiLabel: $("#ai-thinking-label"),
-  aiGuesses: $("#ai-guesses"),
-  chooseDialog: $("#choose-dialog"),
-  settingsDialog: $("#settings-dialog"),
-  settingsForm: $("#settings-form"),
-  settingsButton: $("#settings-button"),
-  playerDialog: $("#player-dialog"),
-  finalDialog: $("#final-dialog"),
-  nameDialog: $("#name-dialog"),
-};
-
-// ---------------------------------------------------------------------------------------------
-// helpers
-// ---------------------------------------------------------------------------------------------
-
-const me = () => S.you?.player_id ?? null;
-const player = (id) => S.players.find((p) => p.id === id) ?? null;
-const nameOf = (id) => player(id)?.name ?? "?";
-const isHost = () => Boolean(S.you && S.room && S.room.host_id === me());
-const isDrawer = () => Boolean(S.turn && S.turn.drawer_id === me());
-const knowsWord = () => Boolean(S.turn?.word);
-const canDraw = () => S.connected && S.phase === "drawing" && isDrawer();
-
-function send(message) {
-  return socket ? socket.send(message) : false;
-}
+const send = (message) => net.send(message);
 
 // ---------------------------------------------------------------------------------------------
 // board and tools
@@ -215,307 +160,6 @@ function tick() {
 }
 setInterval(tick, 250);
 
-// ---------------------------------------------------------------------------------------------
-// players
-// ---------------------------------------------------------------------------------------------
-
-function ranked(players) {
-  const sorted = [...players].sort((a, b) => b.score - a.score || a.id - b.id);
-  let rank = 0;
-  let last = null;
-  return sorted.map((p, i) => {
-    if (p.score !== last) rank = i + 1;
-    last = p.score;
-    return { ...p, rank };
-  });
-}
-
-function renderPlayers() {
-  const guessed = new Set(S.turn?.guessed ?? []);
-  const points = S.phase === "reveal" ? (S.turn?.reveal?.points ?? {}) : {};
-  const max = S.room?.settings?.max_players;
-  els.playersCount.textContent = max ? `${S.players.length}/${max}` : String(S.players.length);
-  els.players.replaceChildren(
-    ...ranked(S.players).map((p) => {
-      const drawing = S.turn && S.turn.drawer_id === p.id && ["choosing", "drawing"].includes(S.phase);
-      const hasGuessed = guessed.has(p.id) || p.guessed;
-      const actions = playerActions(p);
-      const label = [p.name, p.id === me() ? ` ${t("you")}` : ""];
-      const name = actions.length
-        ? h(
-            "button",
-            {
-              type: "button",
-              class: "player-name player-name-button",
-              title: t("player_actions", { name: p.name }),
-              "aria-haspopup": "dialog",
-              onclick: () => openPlayerDialog(p.id),
-            },
-            ...label,
-          )
-        : h("span", { class: "player-name" }, ...label);
-      const li = h(
-        "li",
-        {
-          class: [
-            "player",
-            p.id === me() && "is-me",
-            drawing && "is-drawing",
-            hasGuessed && S.phase === "drawing" && "has-guessed",
-            !p.connected && "is-offline",
-          ]
-            .filter(Boolean)
-            .join(" "),
-          dataset: { playerId: p.id },
-        },
-        h("span", { class: "player-rank" }, `#${p.rank}`),
-        h(
-          "div",
-          { class: "player-main" },
-          name,
-          h(
-            "span",
-            { class: "player-sub" },
-            p.is_ai ? h("span", { class: "badge badge-ai" }, t("ai")) : null,
-            p.is_host ? h("span", { class: "badge badge-host" }, t("host")) : null,
-            drawing
-              ? h("span", { class: "player-state is-drawing" }, icon("pencil"), t("drawing_now"))
-              : null,
-            hasGuessed && S.phase === "drawing"
-              ? h("span", { class: "player-state is-guessed" }, icon("check"), t("guessed_now"))
-              : null,
-            !p.connected ? h("span", { class: "player-state" }, icon("plug"), t("offline")) : null,
-            S.voteKicks.has(p.id) ? h("span", {}, t("votes", S.voteKicks.get(p.id))) : null,
-          ),
-        ),
-        h(
-          "span",
-          { class: "player-score" },
-          t("points", { points: p.score }),
-          points[p.id] ? h("span", { class: "player-gain" }, `+${points[p.id]}`) : null,
-        ),
-      );
-      return li;
-    }),
-  );
-}
-
-function playerActions(p) {
-  if (!S.you || p.id === me() || !S.connected) return [];
-  const actions = [];
-  if (isHost()) actions.push("kick");
-  if (!p.is_ai) actions.push("vote");
-  return actions;
-}
-
-let dialogTarget = null;
-function openPlayerDialog(id) {
-  const p = player(id);
-  if (!p) return;
-  dialogTarget = id;
-  const actions = playerActions(p);
-  $("#player-dialog-title").textContent = t("player_actions", { name: p.name });
-  const votes = S.voteKicks.get(id);
-  $("#player-dialog-votes").textContent = votes ? t("votes", votes) : "";
-  $("#kick-button").hidden = !actions.includes("kick");
-  $("#vote-kick-button").hidden = !actions.includes("vote");
-  els.playerDialog.showModal();
-}
-$("#kick-button").addEventListener("click", () => {
-  send({ type: "kick", player_id: dialogTarget });
-  els.playerDialog.close();
-});
-$("#vote-kick-button").addEventListener("click", () => {
-  send({ type: "vote_kick", player_id: dialogTarget });
-  els.playerDialog.close();
-});
-
-// ---------------------------------------------------------------------------------------------
-// overlay on the board and the dialogs of each phase
-// ---------------------------------------------------------------------------------------------
-
-function overlayCard(...children) {
-  els.overlay.replaceChildren(h("div", { class: "overlay-card" }, ...children));
-  els.overlay.hidden = false;
-}
-
-function renderOverlay() {
-  if (S.terminal) {
-    overlayCard(
-      h("h2", {}, S.terminal.text),
-      h(
-        "p",
-        {},
-        S.terminal.retry
-          ? h("button", { type: "button", class: "btn btn-accent", onclick: retry }, t("reconnect"))
-          : null,
-        " ",
-        h("a", { class: "btn", href: "/" }, t("back_to_lobby")),
-      ),
-    );
-    return;
-  }
-  const turn = S.turn;
-  switch (S.phase) {
-    case "connecting":
-      overlayCard(h("h2", {}, t("connecting")));
-      return;
-    case "lobby": {
-      const max = S.room?.settings?.max_players ?? "?";
-      const present = S.players.filter((p) => p.connected).length;
-      // docs/protocol.md: two connected humans, or one and the AI seat (a solo game).
-      const humans = S.players.filter((p) => p.connected && !p.is_ai).length;
-      const withAi = S.players.some((p) => p.is_ai);
-      const ready = humans >= 2 || (withAi && humans >= 1);
-      let hint = t("waiting_host", { name: nameOf(S.room?.host_id) });
-      if (isHost()) hint = withAi ? t("host_can_start_ai") : t("host_can_start");
-      overlayCard(
-        h("h2", {}, t("waiting_players", { count: present, max })),
-        h("p", {}, hint),
-        h(
-          "p",
-          { class: "overlay-actions" },
-          isHost()
-            ? h(
-                "button",
-                {
-                  type: "button",
-                  class: "btn btn-accent",
-                  id: "start-button",
-                  disabled: !ready,
-                  onclick: () => send({ type: "start" }),
-                },
-                t("start"),
-              )
-            : null,
-          " ",
-          h("button", { type: "button", class: "btn", onclick: copyInvite }, icon("link"), t("copy_invite")),
-        ),
-      );
-      return;
-    }
-    case "choosing":
-      if (isDrawer()) {
-        overlayCard(
-          h("h2", {}, t("you_choose")),
-          h("button", { type: "button", class: "btn btn-accent", onclick: openChooseDialog }, t("show_words")),
-        );
-      } else overlayCard(h("h2", {}, t("is_choosing", { name: nameOf(turn?.drawer_id) })));
-      return;
-    case "reveal": {
-      const reveal = turn?.reveal ?? {};
-      const title = {
-        time_up: t("turn_over_time"),
-        all_guessed: t("turn_over_all"),
-        drawer_left: t("turn_over_left"),
-      }[reveal.reason] ?? t("turn_over_time");
-      const points = reveal.points ?? {};
-      overlayCard(
-        h("h2", {}, title),
-        h("p", {}, t("word_was")),
-        h("p", { class: "overlay-word", id: "reveal-word" }, reveal.word ?? turn?.word ?? ""),
-        h(
-          "ul",
-          { class: "overlay-scores" },
-          ...[...S.players]
-            .sort((a, b) => (points[b.id] ?? 0) - (points[a.id] ?? 0))
-            .map((p) =>
-              h(
-                "li",
-                {},
-                h("span", {}, p.name),
-                points[p.id]
-                  ? h("span", { class: "gain" }, `+${points[p.id]}`)
-                  : h("span", { class: "zero" }, t("no_points")),
-              ),
-            ),
-        ),
-      );
-      return;
-    }
-    case "finished": {
-      const top = S.ranking?.[0];
-      overlayCard(
-        h("h2", {}, t("game_over")),
-        top ? h("p", { class: "overlay-word" }, t("winner", { name: top.name })) : null,
-        h(
-          "p",
-          {},
-          h("button", { type: "button", class: "btn", onclick: showFinal }, t("show_ranking")),
-          " ",
-          isHost()
-            ? h("button", { type: "button", class: "btn btn-accent", onclick: () => send({ type: "restart" }) }, t("play_again"))
-            : null,
-        ),
-      );
-      return;
-    }
-    default:
-      els.overlay.hidden = true;
-      els.overlay.replaceChildren();
-  }
-}
-
-function openChooseDialog() {
-  const choices = S.turn?.choices ?? [];
-  if (!isDrawer() || S.phase !== "choosing" || !choices.length) return;
-  $("#word-choices").replaceChildren(
-    ...choices.map((word, index) =>
-      h(
-        "button",
-        {
-          type: "button",
-          class: "btn btn-accent",
-          onclick: () => {
-            send({ type: "choose", index });
-            els.chooseDialog.close();
-          },
-        },
-        word,
-      ),
-    ),
-  );
-  if (!els.chooseDialog.open) els.chooseDialog.showModal();
-}
-
-function syncDialogs() {
-  if (S.phase === "choosing" && isDrawer() && S.turn?.choices?.length) openChooseDialog();
-  else if (els.chooseDialog.open) els.chooseDialog.close();
-
-  if (S.phase === "finished" && S.ranking && S.finalShownFor !== S.ranking) {
-    S.finalShownFor = S.ranking;
-    showFinal();
-  } else if (S.phase !== "finished" && els.finalDialog.open) els.finalDialog.close();
-  if (S.phase !== "lobby" && els.settingsDialog.open) els.settingsDialog.close();
-}
-
-function showFinal() {
-  $("#ranking").replaceChildren(
-    ...(S.ranking ?? []).map((r) =>
-      h(
-        "li",
-        {},
-        h("span", { class: `medal medal-${Math.min(r.rank, 4)}` }, String(r.rank)),
-        h("span", {}, r.name, r.is_ai ? h("span", { class: "badge badge-ai" }, t("ai")) : null),
-        h("span", {}, t("points", { points: r.score })),
-      ),
-    ),
-  );
-  $("#restart-button").hidden = !isHost();
-  $("#final-hint").textContent = isHost() ? "" : t("restart_hint");
-  if (!els.finalDialog.open) els.finalDialog.showModal();
-}
-$("#restart-button").addEventListener("click", () => {
-  send({ type: "restart" });
-  els.finalDialog.close();
-});
-els.chooseDialog.addEventListener("cancel", (event) => {
-  // Escape would leave the drawer without a way back; the overlay button reopens it anyway.
-  event.preventDefault();
-});
-for (const button of document.querySelectorAll("dialog [data-close]")) {
-  button.addEventListener("click", () => button.closest("dialog").close());
-}
 
 // ---------------------------------------------------------------------------------------------
 // settings (host, before the game starts)
@@ -536,39 +180,6 @@ els.settingsForm.addEventListener("submit", (event) => {
   S.settingsPending = send({ type: "settings", settings: readSettings(els.settingsForm) });
 });
 
-// ---------------------------------------------------------------------------------------------
-// chat
-// ---------------------------------------------------------------------------------------------
-
-function chatLine(className, ...children) {
-  const log = els.chatLog;
-  const atBottom = log.scrollHeight - log.scrollTop - log.clientHeight < 40;
-  log.append(h("li", { class: `chat-line ${className}` }, ...children));
-  while (log.children.length > 200) log.firstElementChild.remove();
-  if (atBottom) log.scrollTop = log.scrollHeight;
-}
-
-function chatEntry(entry) {
-  if (entry.id !== undefined) {
-    if (S.chatIds.has(entry.id)) return;
-    S.chatIds.add(entry.id);
-  }
-  const isAi = player(entry.player_id)?.is_ai;
-  const badge = isAi ? h("span", { class: "badge badge-ai" }, t("ai")) : null;
-  if (entry.kind === "guessed") {
-    chatLine("is-correct", badge, t("guessed_word", { name: entry.name }));
-    return;
-  }
-  const cls = entry.audience === "guessed" ? "is-guessed" : entry.audience === "you" ? "is-mine" : "";
-  chatLine(
-    cls,
-    badge,
-    h("span", { class: "chat-name" }, `${entry.name}:`),
-    h("span", { class: "chat-text" }, entry.text),
-  );
-}
-
-const system = (text) => chatLine("is-system", text);
 
 bindChatInput(els.chatInput, (text) => {
   if (!send({ type: "chat", text })) {
@@ -835,6 +446,7 @@ function ping() {
 }
 
 function connect() {
+  net.send = (message) => (socket ? socket.send(message) : false);
   const scheme = window.location.protocol === "https:" ? "wss:" : "ws:";
   socket = new ReconnectingSocket(`${scheme}//${window.location.host}${config.websocket}`, {
     onMessage: (m) => handlers[m.type]?.(m),
@@ -898,6 +510,8 @@ async function copyInvite() {
   toast(ok ? t("copied") : t("copy_failed"));
 }
 $("#invite-button").addEventListener("click", copyInvite);
+overlayHooks.copyInvite = copyInvite;
+overlayHooks.retry = retry;
 
 // Phones: keep the layout the height of the visible viewport, so the on-screen keyboard does
 // not push the chat input off screen.
