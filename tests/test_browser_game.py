@@ -95,7 +95,9 @@ def start_and_choose(host: Page, players: list[Page]) -> tuple[Page, str]:
     wait_phase(players, "choosing")
     drawer = next(p for p in players if is_drawer(p))
     expect(drawer.locator("#choose-dialog")).to_be_visible()
-    drawer.locator("#word-choices button").first.click()
+    # The dialog takes the focus, so the keyboard alone can pick the word.
+    expect(drawer.locator("#word-choices button").first).to_be_focused()
+    drawer.keyboard.press("Enter")
     wait_phase(players, "drawing")
     word = drawer.locator("#word").inner_text().strip()
     assert word in CLOSE, word
