@@ -40,7 +40,7 @@ from django.db import DatabaseError, close_old_connections, connection, transact
 from gallery.models import Drawing
 from game import clock
 from game.ai import render
-from game.models import Guess, Turn, Verdict, iter_ops
+from game.models import Guess, Player, Turn, Verdict, iter_ops
 
 log = logging.getLogger(__name__)
 
@@ -260,6 +260,12 @@ def save_drawing(turn_id: int) -> Drawing | None:
     }
     drawing, created = Drawing.objects.get_or_create(turn_id=turn.pk, defaults=defaults)
     if created:
+        if drawer and not drawer.user_id:
+            # The guest may have signed in (guest_claimed) while this was being rendered.
+            user_id = Player.objects.filter(pk=drawer.pk).values_list("user_id", flat=True).first()
+            if user_id:
+                Drawing.objects.filter(pk=drawing.pk).update(user_id=user_id, guest_id=None)
+                drawing.user_id, drawing.guest_id = user_id, None
         _images().store_new(drawing, picture)
         cache.delete(_pace_key(turn_id))
     return drawing
