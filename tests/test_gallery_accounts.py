@@ -128,3 +128,18 @@ def test_a_deleted_account_s_guesses_in_other_drawings_lose_its_name(alice):
         ("탈퇴한 사용자", "상자"),
         ("철수", "집"),
     ]
+
+
+def test_a_guest_who_signs_in_while_their_drawing_is_being_saved_still_gets_it(alice, monkeypatch):
+    turn = finished_turn(guest_id="guest-1")
+    real_render = saving.render.render_image
+
+    def render_then_sign_in(ops, width=800):
+        picture = real_render(ops, width)
+        claim_guest("guest-1", alice)  # between reading the drawer and saving the drawing
+        return picture
+
+    monkeypatch.setattr(saving.render, "render_image", render_then_sign_in)
+    art = saving.save_drawing(turn.pk)
+    art.refresh_from_db()
+    assert art.user == alice and art.guest_id is None
