@@ -238,6 +238,13 @@ def test_undo_clear_late_joiner_reload_and_reconnect_show_the_same_drawing(pages
     viewer.wait_for_function("() => window.catchmind.view.drawing.visible().length === 2")
     assert same_picture(viewer.evaluate(SIGNATURE), two)
 
+    # A resized window redraws the same picture at the new size.
+    width = viewer.evaluate("() => document.getElementById('board').width")
+    viewer.set_viewport_size({"width": 900, "height": 700})
+    viewer.wait_for_function(f"() => document.getElementById('board').width !== {width}")
+    assert same_picture(viewer.evaluate(SIGNATURE), two)
+    viewer.set_viewport_size({"width": 1280, "height": 800})
+
     # A dropped socket reconnects by itself and the snapshot restores the whole view.
     viewer.evaluate("() => window.catchmind.socket.drop()")
     expect(viewer.locator("#status-dot")).to_have_class(re.compile("is-offline"))
