@@ -949,4 +949,4 @@ def ai_thinking(room_id: int, turn_id: int, player_id: int, guesses: list[dict])
 def ai_thinking_reveal(room_id: int, turn_id: int, player_id: int, guesses: list[dict]) -> None:
     """The AI's last top 3 of a finished turn, for everyone (the word is no secret now)."""
     with _locked(room_id) as (_room, out):
-        out.send(_thinking_payload(turn_id, player_id, guesses))
+        out.send({**_thinking_payload(turn_id, player_id, guesses), "final": True})
