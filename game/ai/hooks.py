@@ -44,9 +44,10 @@ def candidates(turn_id: int) -> dict[str, str | None]:
 
 
 def say(room_id: int, player_id: int, turn_id: int, text: str) -> bool:
-    """The AI types ``text`` in chat: the very action a human's chat line goes through
-    (:func:`game.actions.chat`: matching, visibility, scoring, early end). Only while the
-    turn it looked at is still being drawn; False when that turn is over."""
+    """The AI types ``text`` in chat: :func:`game.actions.ai_guess`, i.e. exactly a human's
+    chat line (matching, visibility, scoring, early end), bound to the turn it looked at.
+    Under the room lock, and only before that turn's deadline: a late answer is never said,
+    not even as plain chat once the turn has moved on. False when it was not said."""
     from game import actions, clock
     from game.models import Phase, Room
 
@@ -64,44 +65,26 @@ def say(room_id: int, player_id: int, turn_id: int, text: str) -> bool:
             or (room.ends_at is not None and room.ends_at <= clock.now())
         ):
             return False
-        actions.chat(room_id, player_id, text)
-    return True
-
-
-def thinking_event(turn_id: int, player_id: int, guesses: Sequence[Guess | dict]) -> dict:
-    shown = [g.as_json() if isinstance(g, Guess) else dict(g) for g in guesses]
-    return {"type": "ai_thinking", "turn_id": turn_id, "player_id": player_id, "guesses": shown}
+        return actions.ai_guess(room_id, player_id, turn_id, text)
 
 
 def thinking(room_id: int, turn_id: int, player_id: int, guesses: Sequence[Guess]) -> None:
-    """Send the AI's current top 3 to the drawer and the players who already guessed (they
-    know the word: the guesses spoil nothing). Nobody else sees them while the turn runs."""
-    from game.actions import _locked
-    from game.models import Phase
-    from game.state import Scene
+    """The AI's current top 3 for the drawer and the players who already guessed (they know
+    the word: the guesses spoil nothing); nobody else sees them while the turn runs."""
+    from game import actions
 
-    with _locked(room_id) as (room, out):
-        turn = room.current_turn
-        if room.phase != Phase.DRAWING or turn is None or turn.pk != turn_id:
-            return
-        scene = Scene.load(room)
-        to = [pk for pk in [turn.drawer_id, *scene.guessed] if pk and pk != player_id]
-        out.send(thinking_event(turn_id, player_id, guesses), to=to)
+    actions.ai_thinking(room_id, turn_id, player_id, [g.as_json() for g in guesses])
 
 
 def reveal_thinking(room_id: int, turn_id: int) -> None:
     """At the end of a turn the AI's last top 3 is shown to everyone (``final``)."""
-    from game.actions import _locked
+    from game import actions
     from game.ai.records import AIRoomState
+    from game.models import Player
 
-    state = (
-        AIRoomState.objects.filter(room_id=room_id, turn_id=turn_id)
-        .values("thinking", "room__players__id")
-        .filter(room__players__is_ai=True)
-        .first()
-    )
-    if not state or not state["thinking"]:
+    state = AIRoomState.objects.filter(room_id=room_id, turn_id=turn_id).first()
+    if state is None or not state.thinking:
         return
-    with _locked(room_id) as (_room, out):
-        event = thinking_event(turn_id, state["room__players__id"], state["thinking"])
-        out.send({**event, "final": True})
+    ai = Player.objects.filter(room_id=room_id, is_ai=True).values_list("pk", flat=True).first()
+    if ai is not None:
+        actions.ai_thinking_reveal(room_id, turn_id, ai, state.thinking)
