@@ -143,6 +143,7 @@ def ui_strings() -> dict[str, str]:
         "now_drawing": _("%(name)s is drawing now."),
         "vote_started": _("%(voter)s votes to kick %(target)s (%(votes)s/%(needed)s)."),
         "settings_saved": _("Room settings updated."),
+        "custom_words_hidden": _("%(count)s custom words (only the host sees them)"),
         "send_failed": _("Not connected: your message was not sent."),
         # terminal states
         "you_were_kicked": _("You were removed from this room."),

@@ -449,6 +449,8 @@ def test_host_settings_vote_kick_and_kick(pages):
     a.click("#settings-button")
     expect(a.locator("#settings-dialog select[name=rounds]")).to_have_value("5")
     expect(a.locator("#settings-dialog select[name=rounds]")).to_be_disabled()
+    # The room's custom words are its answers: players do not get to read them.
+    expect(a.locator("#settings-dialog textarea[name=custom_words]")).to_have_value("")
     a.click("#settings-dialog [data-close]")
 
     # Two of three vote: 다라 is out, and their page says so.

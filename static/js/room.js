@@ -170,6 +170,15 @@ els.settingsButton.addEventListener("click", async () => {
   showErrors(els.settingsForm, {});
   await fillSettings(els.settingsForm, S.room?.settings ?? {});
   setReadonly(els.settingsForm, !isHost());
+  // The custom words are the answers: players see that there are some, not which.
+  const words = els.settingsForm.elements.custom_words;
+  words.dataset.placeholder ??= words.placeholder;
+  words.placeholder = words.dataset.placeholder;
+  if (!isHost()) {
+    const count = S.room?.settings?.custom_words?.length ?? 0;
+    words.value = "";
+    words.placeholder = count ? t("custom_words_hidden", { count }) : "";
+  }
   $("#settings-save").hidden = !isHost();
   els.settingsDialog.showModal();
 });
