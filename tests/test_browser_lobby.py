@@ -55,3 +55,11 @@ def test_lobby_lists_public_rooms_and_joins_by_code(pages):
     expect(guest.locator("#create-title")).to_have_text("방 만들기")
     unexpected = [e for e in pages.errors() if "/api/rooms/NoSuchRoom00" not in e]
     assert not unexpected, unexpected
+
+
+def test_an_unknown_room_says_so_without_asking_for_a_name(pages):
+    page = pages.new()
+    page.goto("/r/NoSuchRoom00")
+    expect(page.locator("#overlay")).to_contain_text("없는 방")
+    expect(page.locator("#name-dialog")).to_be_hidden()
+    expect(page.locator("#overlay a[href='/']")).to_be_visible()

@@ -5,7 +5,7 @@
 // page is whole again. Events after the snapshot patch the state and re-render the parts they
 // touch; rendering is cheap, so each render function redraws its part completely.
 
-import { rememberedName, saveNickname } from "./api.js";
+import { api, rememberedName, saveNickname } from "./api.js";
 import { BoardView } from "./board.js";
 import { bindChatInput } from "./chat-input.js";
 import { ServerClock } from "./clock.js";
@@ -536,6 +536,19 @@ els.chatInput.addEventListener("blur", () => document.body.classList.remove("typ
 window.visualViewport?.addEventListener("resize", fitViewport);
 fitViewport();
 
+/** A room that does not exist should not first ask for a nickname. */
+async function roomExists() {
+  try {
+    return (await api(config.api)).status !== 404;
+  } catch {
+    return true; // offline for a moment: the socket will tell
+  }
+}
+
 renderAll();
-if (config.player?.needs_name) await askName();
-connect();
+if (!(await roomExists())) {
+  terminal(t("room_not_found"));
+} else {
+  if (config.player?.needs_name) await askName();
+  connect();
+}
