@@ -352,6 +352,10 @@ def test_chat_markup_is_shown_as_text(pages):
         expect(page.locator("#players b")).to_have_count(0)
     host.wait_for_timeout(300)
     assert not pages.dialogs
+
+    # Leaving through a link gives the seat up at once (a reload would keep it).
+    other.click(".brand")
+    expect(host.locator(".player")).to_have_count(1)
     no_csp_violations(pages)
 
 

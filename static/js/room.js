@@ -536,6 +536,16 @@ els.chatInput.addEventListener("blur", () => document.body.classList.remove("typ
 window.visualViewport?.addEventListener("resize", fitViewport);
 fitViewport();
 
+// Leaving through a link (logo, "Back to the lobby") gives the seat up at once; a reload or a
+// lost connection keeps it for the server's grace period instead.
+document.addEventListener("click", (event) => {
+  const link = event.target.closest?.("a[href]");
+  const newTab = event.ctrlKey || event.metaKey || event.shiftKey || link?.target === "_blank";
+  if (link && !newTab && new URL(link.href).pathname !== window.location.pathname && S.connected) {
+    send({ type: "leave" });
+  }
+});
+
 /** A room that does not exist should not first ask for a nickname. */
 async function roomExists() {
   try {
