@@ -211,3 +211,10 @@ def test_quickdraw_to_ops_centres_on_the_board_keeping_aspect():
     # The larger side spans `size` of the board height.
     assert abs(w_px / (3 * 10000) - 0.6) < 0.01
     assert quickdraw_to_ops([]) == []
+
+
+def test_fast_and_careful_point_parsing_agree():
+    pts = [0.4, 10.5, 11.5, -3, math.nan, 7, 9e99, 42, 1234.5678, 9999.6, 5, math.inf, 77, 78, 3]
+    fast = replay(stroke(1, pts))[0].pts  # all numbers: vectorised path
+    careful = replay(stroke(1, pts[:-1] + [None, 5]))[0].pts  # a None forces the loop
+    assert fast == careful == [(0, 10), (12, 0), (9999, 42), (1235, 9999), (77, 78)]

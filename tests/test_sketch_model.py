@@ -139,13 +139,15 @@ def test_classifies_real_validation_drawings_of_well_covered_categories(model):
     well = sorted(c for c, n in model.train_counts.items() if n >= WELL_COVERED_MIN)
     assert len(well) >= 10
     hits = total = 0
-    for category in well[:8]:
+    for category in well:
         for d in _validation_drawings(category, 8):
             # Streamed op by op like the browser sends it.
             probs = model.predict(quickdraw_to_ops(d.strokes, chunk=5))
             hits += model.labels[int(np.argmax(probs))] == category
             total += 1
-    assert hits / total >= 0.8, f"{hits}/{total} correct"
+    # The model card reports ~86 % on these categories; chance is 1/345, a broken renderer or a
+    # mismatched model lands far below this bar.
+    assert hits / total >= 0.75, f"{hits}/{total} correct"
 
 
 @pytest.mark.shared_data

@@ -94,6 +94,12 @@ def _points(raw: Any) -> list[tuple[int, int]]:
     """Flat [x0, y0, x1, y1, ...] -> clamped pairs; pairs with a bad number are skipped."""
     if not isinstance(raw, list | tuple):
         return []
+    if len(raw) >= 8 and all(type(v) is int or type(v) is float for v in raw):
+        # Fast path for the usual well-formed batch (same result as the loop below).
+        arr = np.asarray(raw[: len(raw) // 2 * 2], dtype=np.float64).reshape(-1, 2)
+        arr = arr[np.isfinite(arr).all(axis=1)]
+        arr = np.clip(np.round(arr), 0, BOARD_MAX).astype(np.int64)
+        return list(zip(arr[:, 0].tolist(), arr[:, 1].tolist(), strict=True))
     out: list[tuple[int, int]] = []
     for i in range(0, len(raw) - 1, 2):
         x, y = _num(raw[i]), _num(raw[i + 1])
@@ -224,7 +230,16 @@ def _ink_bbox(strokes: Sequence[Stroke]) -> tuple[float, float, float, float] | 
             continue
         if covered is None:
             covered = np.asarray(mask)
-        path = _densify(np.asarray(s.pts, dtype=np.float64), step=1.0 / k)
+        if not s.pts:
+            continue
+        pts = np.asarray(s.pts, dtype=np.float64)
+        lo, hi = pts.min(axis=0), pts.max(axis=0)
+        x0, y0 = int(lo[0] * k), int(lo[1] * k * ASPECT)
+        x1, y1 = int(hi[0] * k), int(hi[1] * k * ASPECT)
+        if not covered[y0 : y1 + 1, x0 : x1 + 1].any():  # untouched by later erasers
+            boxes.append((lo[0], lo[1] * ASPECT, hi[0], hi[1] * ASPECT))
+            continue
+        path = _densify(pts, step=1.0 / k)
         px = np.clip((path[:, 0] * k).astype(np.int64), 0, w - 1)
         py = np.clip((path[:, 1] * k * ASPECT).astype(np.int64), 0, h - 1)
         visible = path[covered[py, px] == 0]
@@ -243,7 +258,8 @@ def _densify(pts: np.ndarray, step: float) -> np.ndarray:
         return pts
     seg = np.diff(pts, axis=0)
     n = np.maximum(np.ceil(np.hypot(seg[:, 0], seg[:, 1]) / step).astype(np.int64), 1)
-    t = np.concatenate([np.arange(c) / c for c in n])
+    reps = np.repeat(n, n)
+    t = (np.arange(len(reps)) - np.repeat(np.cumsum(n) - n, n)) / reps
     base = np.repeat(pts[:-1], n, axis=0)
     return np.vstack([base + np.repeat(seg, n, axis=0) * t[:, None], pts[-1:]])
 

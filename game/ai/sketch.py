@@ -215,7 +215,8 @@ def evaluate(
     """Top-1/top-3 accuracy per stroke fraction and bucket, plus single-guess latency.
 
     Returns ``{"n": ..., "by_fraction": {"1.0": {"all": {"top1", "top3", "n"},
-    "well_covered": ..., "sparse": ...}, ...}, "latency_ms": {"median", "p95"}}``.
+    "well_covered": ..., "sparse": ...}, ...}, "per_category_top1": {category: top-1 at the
+    largest fraction}, "latency_ms": {"median", "p95"}}``.
     """
     labels = [model.index_of(d.word) for d in drawings]
     if any(idx is None for idx in labels):
@@ -233,8 +234,13 @@ def evaluate(
         top3 = np.argsort(-probs, axis=1)[:, :3]
         truth = y[i : i + batch, None]
         hits[f].append(np.stack([top3[:, 0] == truth[:, 0], (top3 == truth).any(axis=1)], 1))
+    last = max(fractions) if fractions else None
     for f in fractions:
         h = np.concatenate(hits[f]) if hits[f] else np.zeros((0, 2), dtype=bool)
+        if f == last:
+            result["per_category_top1"] = {
+                model.labels[c]: float(h[y == c, 0].mean()) for c in np.unique(y)
+            }
         row = {}
         for name, mask in (("all", np.ones(len(y), bool)), ("well_covered", bucket)):
             row[name] = _acc(h[mask])

@@ -31,6 +31,11 @@ class Command(BaseCommand):
         parser.add_argument("--width", type=int, default=24, help="channels of the first block")
         parser.add_argument("--threads", type=int, default=2, help="torch threads")
         parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+        parser.add_argument(
+            "--report-only",
+            action="store_true",
+            help="do not train: re-evaluate the model in --out and rewrite metrics, plots, card",
+        )
 
     def handle(self, *args, **opts) -> None:
         from game.ai.sketch import ndjson_files
@@ -61,8 +66,11 @@ class Command(BaseCommand):
             command="python manage.py " + shlex.join(sys.argv[1:]),
         )
         try:
-            metrics = training.train(cfg, log=self.stdout.write)
-        except ValueError as exc:
+            if opts["report_only"]:
+                metrics = training.rebuild_reports(cfg)
+            else:
+                metrics = training.train(cfg, log=self.stdout.write)
+        except (ValueError, FileNotFoundError) as exc:
             raise CommandError(str(exc)) from exc
         full = metrics["by_fraction"]["1.0"]
         self.stdout.write(
