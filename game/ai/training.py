@@ -29,6 +29,7 @@ import json
 import math
 import os
 import random
+import sys
 import time
 import warnings
 from collections import Counter
@@ -673,7 +674,7 @@ def main(argv: list[str] | None = None) -> None:
             width=args.width,
             workers=args.workers,
             progress=not args.no_progress,
-            command="python -m game.ai.training " + " ".join(argv or os.sys.argv[1:]),
+            command="python -m game.ai.training " + " ".join(argv or sys.argv[1:]),
         )
     )
 
