@@ -354,6 +354,7 @@ def connect(room_id: int, identity: Identity, connection_id: str) -> Seat:
             room.host = player
             _save(room, "host")
             out.send({"type": "host", "player_id": player.pk})
+            _send_settings(room, out)
         return Seat(player.pk, next_wake(room))
 
 
@@ -421,6 +422,7 @@ def _remove(room: Room, player: Player, reason: str, out: Outbox, now: dt.dateti
         _save(room, "host")
         if successor:
             out.send({"type": "host", "player_id": successor.pk})
+            _send_settings(room, out)
     turn = room.current_turn
     if room.phase not in _TIMED or turn is None:
         return
@@ -484,7 +486,7 @@ def update_settings(room_id: int, player_id: int, data: object) -> None:
         if not isinstance(data, dict) or not data:
             raise GameError("bad_message", _("settings must be a non-empty object."))
         current = settings_of(room)
-        unknown = sorted(set(data) - set(current))
+        unknown = sorted(set(data) - set(current) - {"custom_word_count"})
         form = RoomSettingsForm(current | data, humans=len(_humans(room)))
         if unknown or not form.is_valid():
             errors = {} if form.is_valid() else form.error_dict()
@@ -495,7 +497,16 @@ def update_settings(room_id: int, player_id: int, data: object) -> None:
         room.save()
         room.packs.set(form.cleaned_data["packs"])
         _sync_ai_seat(room, out, clock.now())
-        out.send({"type": "settings", "settings": settings_of(room)})
+        _send_settings(room, out)
+
+
+def _send_settings(room: Room, out: Outbox) -> None:
+    """Everyone gets the settings, but only the host gets the custom words (the answers)."""
+    out.send({"type": "settings", "settings": settings_of(room)}, to=[room.host_id])
+    out.send(
+        {"type": "settings", "settings": settings_of(room, with_words=False)},
+        exclude=[room.host_id],
+    )
 
 
 def _sync_ai_seat(room: Room, out: Outbox, now: dt.datetime) -> None:

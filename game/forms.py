@@ -130,8 +130,12 @@ class RoomSettingsForm(forms.Form):
         }
 
 
-def settings_of(room: Room) -> dict:
-    """The room's settings in the wire format (docs/protocol.md)."""
+def settings_of(room: Room, *, with_words: bool = True) -> dict:
+    """The room's settings in the wire format (docs/protocol.md).
+
+    Custom words are the answers of the game, so only the host (``with_words``) receives
+    them; everyone else learns how many there are.
+    """
     return {
         "public": room.is_public,
         "max_players": room.max_players,
@@ -140,7 +144,8 @@ def settings_of(room: Room) -> dict:
         "word_choices": room.word_choices,
         "language": room.language,
         "packs": sorted(pack.slug for pack in room.packs.all()),
-        "custom_words": list(room.custom_words),
+        "custom_words": list(room.custom_words) if with_words else [],
+        "custom_word_count": len(room.custom_words),
         "custom_words_only": room.custom_words_only,
         "hints": room.hints,
         "ai_enabled": room.ai_enabled,

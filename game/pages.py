@@ -105,6 +105,7 @@ def ui_strings() -> dict[str, str]:
         "you": _("(you)"),
         "host": _("Host"),
         "ai": _("AI"),
+        "signed_in": _("Signed-in player"),
         "drawing_now": _("drawing"),
         "guessed_now": _("guessed"),
         "offline": _("offline"),

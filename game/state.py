@@ -7,10 +7,11 @@ others; word choices only for the drawer; chat filtered by audience.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db.models import Q
 
+from accounts.profiles import public_badges
 from game import clock, matching, oplog
 from game.forms import settings_of
 from game.models import (
@@ -38,13 +39,16 @@ class Scene:
     players: list[Player]
     turn: Turn | None
     guessed: list[int]
+    #: Avatars of signed-in players by user id (accounts.profiles.public_badges).
+    badges: dict[int, dict] = field(default_factory=dict)
 
     @classmethod
     def load(cls, room: Room) -> Scene:
         players = list(room.players.filter(left_at__isnull=True))
         turn = room.current_turn if room.phase in TURN_PHASES else None
         guessed = guessed_ids(turn) if turn else []
-        return cls(room, players, turn, guessed)
+        badges = public_badges(player.user_id for player in players)
+        return cls(room, players, turn, guessed, badges)
 
     def player_ids(self) -> list[int]:
         return [player.pk for player in self.players]
@@ -82,7 +86,13 @@ def player_json(player: Player, scene: Scene) -> dict:
         "score": player.score,
         "connected": player.connected,
         "guessed": player.pk in scene.guessed,
+        "badge": _avatar(scene.badges.get(player.user_id)),
     }
+
+
+def _avatar(badge: dict | None) -> dict | None:
+    """Signed-in players show their avatar; guests and the AI have none."""
+    return {"color": badge["color"], "emoji": badge["emoji"]} if badge else None
 
 
 def reveal_json(turn: Turn, players: list[Player]) -> dict:
@@ -231,7 +241,11 @@ def snapshot(room: Room, viewer_id: int) -> dict:
         "type": "snapshot",
         "server_time": clock.now_ms(),
         "version": room.version,
-        "room": {"code": room.code, "settings": settings_of(room), "host_id": room.host_id},
+        "room": {
+            "code": room.code,
+            "settings": settings_of(room, with_words=viewer_id == room.host_id),
+            "host_id": room.host_id,
+        },
         "you": {
             "player_id": viewer_id,
             "name": viewer.name if viewer else "",

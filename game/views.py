@@ -80,7 +80,8 @@ def wordpacks(request: HttpRequest) -> JsonResponse:
     )
 
 
-def room_info(room: Room) -> dict:
+def room_info(room: Room, *, for_host: bool = False) -> dict:
+    """A room as the lobby and the invite page see it; custom words only for its host."""
     scene = Scene.load(room)
     return {
         "code": room.code,
@@ -88,7 +89,7 @@ def room_info(room: Room) -> dict:
         "websocket": f"/ws/rooms/{room.code}/",
         "phase": room.phase,
         "round": room.round_number,
-        "settings": settings_of(room),
+        "settings": settings_of(room, with_words=for_host),
         "players": [
             {key: value for key, value in player_json(p, scene).items() if key != "guessed"}
             for p in scene.players
@@ -149,7 +150,7 @@ def _create_room(request: HttpRequest) -> JsonResponse:
         room = actions.create_room(_identity(request), body, language)
     except GameError as exc:
         return JsonResponse({"errors": exc.errors or {}}, status=400)
-    return JsonResponse({"room": room_info(room)}, status=201)
+    return JsonResponse({"room": room_info(room, for_host=True)}, status=201)
 
 
 @require_GET

@@ -36,6 +36,14 @@ def test_creating_a_room_seats_the_creator_as_host(client):
     assert client.get(f"/api/rooms/{room['code']}").json()["code"] == room["code"]
 
 
+def test_custom_words_are_not_shown_to_anyone_but_the_host(client):
+    status, body = post(client, "/api/rooms", {"custom_words": "사과, 바나나", "public": True})
+    assert status == 201
+    listed = Client().get(f"/api/rooms/{body['room']['code']}").json()["settings"]
+    assert listed["custom_words"] == []
+    assert listed["custom_word_count"] == 2
+
+
 def test_room_settings_are_validated_field_by_field(client):
     status, body = post(
         client,
@@ -224,3 +232,20 @@ def test_reading_a_room_advances_an_expired_phase(client):
         assert info["phase"] == "drawing"
     finally:
         clock.reset()
+
+
+def test_signed_in_players_show_their_avatar_and_guests_none(client, django_user_model):
+    from accounts.identity import Identity
+    from accounts.profiles import ensure_profile
+    from game import actions
+
+    user = django_user_model.objects.create_user("minji")
+    profile = ensure_profile(user, "민지")
+    status, body = post(client, "/api/rooms", {"public": True})
+    room = Room.objects.get(code=body["room"]["code"])
+    actions.connect(room.pk, Identity(user_id=user.pk, guest_id=None, name="민지"), "conn-1")
+
+    players = {p["name"]: p for p in client.get(f"/api/rooms/{room.code}").json()["players"]}
+    assert players["민지"]["badge"] == {"color": profile.avatar_color, "emoji": profile.avatar_emoji}
+    [guest] = [p for name, p in players.items() if name != "민지"]
+    assert guest["badge"] is None

@@ -317,3 +317,24 @@ async def test_a_game_stops_when_fewer_than_two_humans_remain():
         assert (await sync_to_async(Room.objects.get)(pk=room.pk)).phase == Phase.FINISHED
     finally:
         await close_all(alice, bob, carol)
+
+
+async def test_custom_words_are_the_answers_so_only_the_host_sees_them():
+    room, alice, bob, carol = await seat_three()
+    try:
+        assert alice.snapshot["room"]["settings"]["custom_words"] == WORDS
+        assert bob.snapshot["room"]["settings"]["custom_words"] == []
+        assert bob.snapshot["room"]["settings"]["custom_word_count"] == len(WORDS)
+
+        await alice.send("settings", settings={"rounds": 2})
+        assert (await alice.expect("settings"))["settings"]["custom_words"] == WORDS
+        for guest in (bob, carol):
+            assert (await guest.expect("settings"))["settings"]["custom_words"] == []
+
+        # The next host inherits the words, so saving the settings cannot wipe them.
+        await alice.send("leave")
+        assert (await bob.expect("host"))["player_id"] == bob.id
+        assert (await bob.expect("settings"))["settings"]["custom_words"] == WORDS
+        assert (await carol.expect("settings"))["settings"]["custom_words"] == []
+    finally:
+        await close_all(alice, bob, carol)

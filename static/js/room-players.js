@@ -59,6 +59,19 @@ export function renderPlayers() {
         h(
           "div",
           { class: "player-main" },
+          p.badge
+            ? h(
+                "span",
+                {
+                  class: "player-avatar",
+                  style: { "--avatar": p.badge.color },
+                  title: t("signed_in"),
+                  role: "img",
+                  "aria-label": t("signed_in"),
+                },
+                p.badge.emoji,
+              )
+            : null,
           name,
           h(
             "span",

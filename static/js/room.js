@@ -175,7 +175,7 @@ els.settingsButton.addEventListener("click", async () => {
   words.dataset.placeholder ??= words.placeholder;
   words.placeholder = words.dataset.placeholder;
   if (!isHost()) {
-    const count = S.room?.settings?.custom_words?.length ?? 0;
+    const count = S.room?.settings?.custom_word_count ?? 0;
     words.value = "";
     words.placeholder = count ? t("custom_words_hidden", { count }) : "";
   }
