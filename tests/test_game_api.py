@@ -246,6 +246,9 @@ def test_signed_in_players_show_their_avatar_and_guests_none(client, django_user
     actions.connect(room.pk, Identity(user_id=user.pk, guest_id=None, name="민지"), "conn-1")
 
     players = {p["name"]: p for p in client.get(f"/api/rooms/{room.code}").json()["players"]}
-    assert players["민지"]["badge"] == {"color": profile.avatar_color, "emoji": profile.avatar_emoji}
+    assert players["민지"]["badge"] == {
+        "color": profile.avatar_color,
+        "emoji": profile.avatar_emoji,
+    }
     [guest] = [p for name, p in players.items() if name != "민지"]
     assert guest["badge"] is None
