@@ -15,8 +15,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-# Live Daphne + Playwright fixtures for tests marked `browser`.
-pytest_plugins = ["tests.browser_fixtures"]
+# Live Daphne + Playwright fixtures for tests marked `browser`; fixtures several modules share.
+pytest_plugins = ["tests.browser_fixtures", "tests.shared_fixtures"]
 
 REPO = Path(__file__).resolve().parent.parent
 IN_CI = os.environ.get("CI", "").lower() == "true"

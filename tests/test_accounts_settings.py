@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
-
 import pytest
 
-from tests.conftest import REPO
+from tests.process_support import settings_in_child
 
 PROVIDER_VARS = [
     f"{p}_CLIENT_{part}"
@@ -19,22 +14,13 @@ PROVIDER_VARS = [
 
 
 def providers_in_child(tmp_path, **env: str) -> dict:
-    child_env = {k: v for k, v in os.environ.items() if k not in PROVIDER_VARS}
-    child_env.update(
-        {"CATCHMIND_DATA_DIR": str(tmp_path), "DJANGO_SETTINGS_MODULE": "catchmind.settings"}
+    return settings_in_child(
+        tmp_path,
+        "{'providers': s.SOCIALACCOUNT_PROVIDERS, 'login_on_get': s.SOCIALACCOUNT_LOGIN_ON_GET,"
+        " 'only': s.SOCIALACCOUNT_ONLY}",
+        unset=PROVIDER_VARS,
+        **env,
     )
-    child_env.update(env)
-    code = (
-        "import json; from django.conf import settings as s;"
-        "print(json.dumps({'providers': s.SOCIALACCOUNT_PROVIDERS,"
-        "'login_on_get': s.SOCIALACCOUNT_LOGIN_ON_GET, 'only': s.SOCIALACCOUNT_ONLY}))"
-    )
-    done = subprocess.run(
-        [sys.executable, "-c", code], cwd=REPO, env=child_env, capture_output=True, text=True
-    )
-    if done.returncode:
-        raise RuntimeError(done.stderr.strip().splitlines()[-1])
-    return json.loads(done.stdout)
 
 
 def test_no_environment_means_no_provider(tmp_path):

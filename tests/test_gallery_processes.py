@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import os
-import secrets
 import subprocess
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
-from tests.conftest import POSTGRES_URL, REPO
+from tests.conftest import REPO
+from tests.shared_fixtures import migrate
 
 pytestmark = pytest.mark.services
 
@@ -40,20 +39,6 @@ print(Drawing.objects.count())
 """
 
 
-@pytest.fixture
-def database_url():
-    import psycopg
-
-    name = f"catchmind_gallery_{secrets.token_hex(4)}"
-    parts = urlsplit(POSTGRES_URL)
-    admin = urlunsplit(parts._replace(path="/postgres"))
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    yield urlunsplit(parts._replace(path=f"/{name}"))
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
 def test_processes_racing_to_save_one_turn_make_one_drawing(database_url, tmp_path: Path):
     env = {
         **os.environ,
@@ -76,9 +61,7 @@ def test_processes_racing_to_save_one_turn_make_one_drawing(database_url, tmp_pa
             text=True,
         )
 
-    subprocess.run(
-        [sys.executable, "manage.py", "migrate", "--noinput", "-v0"], cwd=REPO, env=env, check=True
-    )
+    migrate(env)
     out, err = python(SETUP).communicate(timeout=60)
     assert not err.strip() or "Traceback" not in err, err
     turn_id = out.strip().splitlines()[-1]

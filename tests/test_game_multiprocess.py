@@ -1,4 +1,5 @@
-"""Scale-out for real: two Daphne processes on PostgreSQL + Redis, players on both.
+"""Scale-out for real: two Daphne processes on PostgreSQL + Redis, players on both
+(the ``servers`` fixture, tests/shared_fixtures.py).
 
 Nothing is shared between the processes but the database and Redis, as in production behind
 a load balancer without sticky sessions (DESIGN §2). The players are real websocket clients.
@@ -7,175 +8,13 @@ a load balancer without sticky sessions (DESIGN §2). The players are real webso
 from __future__ import annotations
 
 import asyncio
-import json
-import os
-import secrets
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from contextlib import AsyncExitStack
-from http.cookies import SimpleCookie
-from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
-from tests.conftest import POSTGRES_URL, REDIS_URL, REPO
+from tests.process_support import Client
 
 pytestmark = pytest.mark.services
-
-WAIT = 10.0
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@pytest.fixture
-def database_url():
-    """A database of its own, created for this test and dropped after it."""
-    import psycopg
-
-    name = f"catchmind_mp_{secrets.token_hex(4)}"
-    parts = urlsplit(POSTGRES_URL)
-    admin = urlunsplit(parts._replace(path="/postgres"))
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    yield urlunsplit(parts._replace(path=f"/{name}"))
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-@pytest.fixture
-def servers(database_url, tmp_path: Path):
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "REDIS_URL": REDIS_URL,
-        # Fresh keys in Redis: nothing of an earlier run can leak into this one.
-        "CATCHMIND_CHANNEL_PREFIX": f"cm-test-{secrets.token_hex(4)}",
-        "SECRET_KEY": secrets.token_urlsafe(40),
-        "CATCHMIND_DATA_DIR": str(tmp_path),
-        "CATCHMIND_ENV": "development",
-        "LOG_LEVEL": "WARNING",
-    }
-    env.pop("DJANGO_SETTINGS_MODULE", None)
-    subprocess.run(
-        [sys.executable, "manage.py", "migrate", "--noinput", "-v0"], cwd=REPO, env=env, check=True
-    )
-    daphne = Path(sys.executable).with_name("daphne")
-    processes, ports = [], []
-    try:
-        for _ in range(2):
-            port = _free_port()
-            processes.append(
-                subprocess.Popen(
-                    [
-                        str(daphne),
-                        "-b",
-                        "127.0.0.1",
-                        "-p",
-                        str(port),
-                        "--application-close-timeout",
-                        "1",
-                        "catchmind.asgi:application",
-                    ],
-                    cwd=REPO,
-                    env=env,
-                    stdout=subprocess.DEVNULL,
-                    stderr=(tmp_path / f"daphne-{port}.log").open("w"),
-                )
-            )
-            ports.append(port)
-        deadline = time.monotonic() + 30
-        for port in ports:
-            while True:
-                try:
-                    with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2):
-                        break
-                except OSError:
-                    if time.monotonic() > deadline:
-                        raise
-                    time.sleep(0.1)
-        yield ports
-    finally:
-        for process in processes:
-            process.terminate()
-        for process in processes:
-            try:
-                process.wait(1)
-            except subprocess.TimeoutExpired:
-                process.kill()
-
-
-class Browser:
-    """Cookies and CSRF like a browser, against one of the servers."""
-
-    def __init__(self, port: int) -> None:
-        self.port = port
-        self.cookies: dict[str, str] = {}
-
-    def request(self, method: str, path: str, body: dict | None = None) -> dict:
-        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
-        data = None
-        if body is not None:
-            data = json.dumps(body).encode()
-            headers["Content-Type"] = "application/json"
-            headers["X-CSRFToken"] = self.cookies.get("csrftoken", "")
-            headers["Origin"] = f"http://127.0.0.1:{self.port}"
-            headers["Referer"] = f"http://127.0.0.1:{self.port}/"
-        request = urllib.request.Request(
-            f"http://127.0.0.1:{self.port}{path}", data=data, headers=headers, method=method
-        )
-        with urllib.request.urlopen(request, timeout=WAIT) as response:
-            for header in response.headers.get_all("Set-Cookie") or []:
-                for key, morsel in SimpleCookie(header).items():
-                    self.cookies[key] = morsel.value
-            return json.loads(response.read())
-
-
-class Client:
-    def __init__(self, name: str, port: int) -> None:
-        self.name = name
-        self.browser = Browser(port)
-        self.socket = None
-        self.id: int | None = None
-        self.unread: list[dict] = []
-
-    def sign_in(self) -> None:
-        self.browser.request("GET", "/api/me")
-        self.browser.request("POST", "/api/nickname", {"nickname": self.name})
-
-    async def connect(self, stack: AsyncExitStack, code: str) -> None:
-        from websockets.asyncio.client import connect
-
-        port = self.browser.port
-        self.socket = await stack.enter_async_context(
-            connect(
-                f"ws://127.0.0.1:{port}/ws/rooms/{code}/",
-                origin=f"http://127.0.0.1:{port}",
-                additional_headers={"Cookie": f"sessionid={self.browser.cookies['sessionid']}"},
-            )
-        )
-        snapshot = await self.expect("snapshot")
-        self.id = snapshot["you"]["player_id"]
-
-    async def send(self, type_: str, **fields) -> None:
-        await self.socket.send(json.dumps({"type": type_, **fields}))
-
-    async def expect(self, type_: str, where=lambda m: True) -> dict:
-        for index, message in enumerate(self.unread):
-            if message["type"] == type_ and where(message):
-                return self.unread.pop(index)
-        while True:
-            message = json.loads(await asyncio.wait_for(self.socket.recv(), WAIT))
-            if message["type"] == type_ and where(message):
-                return message
-            self.unread.append(message)
 
 
 async def test_players_on_two_processes_play_a_full_turn(servers):

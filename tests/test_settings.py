@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import secrets
 import subprocess
@@ -10,30 +9,22 @@ import sys
 
 import pytest
 
+from tests import process_support
 from tests.conftest import REPO
 
 # Variables that would leak the caller's configuration into the child process.
 CONTROLLED = ("DATABASE_URL", "REDIS_URL", "CATCHMIND_ENV", "SECRET_KEY", "ALLOWED_HOSTS", "DEBUG")
 
 
+SETTINGS = (
+    "{'db': s.DATABASES['default'], 'layer': s.CHANNEL_LAYERS['default'],"
+    " 'cache': s.CACHES['default']['BACKEND'], 'debug': s.DEBUG, 'hosts': s.ALLOWED_HOSTS}"
+)
+
+
 def settings_in_child(tmp_path, **env: str) -> dict:
     """Import the settings in a fresh interpreter, as a server process would."""
-    child_env = {k: v for k, v in os.environ.items() if k not in CONTROLLED}
-    child_env.update(
-        {"CATCHMIND_DATA_DIR": str(tmp_path), "DJANGO_SETTINGS_MODULE": "catchmind.settings"}
-    )
-    child_env.update(env)
-    code = (
-        "import json; from django.conf import settings as s;"
-        "print(json.dumps({'db': s.DATABASES['default'], 'layer': s.CHANNEL_LAYERS['default'],"
-        "'cache': s.CACHES['default']['BACKEND'], 'debug': s.DEBUG, 'hosts': s.ALLOWED_HOSTS}, default=str))"
-    )
-    done = subprocess.run(
-        [sys.executable, "-c", code], cwd=REPO, env=child_env, capture_output=True, text=True
-    )
-    if done.returncode:
-        raise RuntimeError(done.stderr.strip().splitlines()[-1])
-    return json.loads(done.stdout)
+    return process_support.settings_in_child(tmp_path, SETTINGS, unset=CONTROLLED, **env)
 
 
 def test_no_environment_means_embedded_defaults(tmp_path):

@@ -10,12 +10,12 @@ import pytest
 
 from game.ai.render import quickdraw_to_ops
 from tests.ai.test_ai_play import WELL_COVERED, clear_drawing
-from tests.test_game_multiprocess import Client, database_url, servers  # noqa: F401 - fixtures
+from tests.process_support import Client
 
 pytestmark = [pytest.mark.services, pytest.mark.shared_data]
 
 
-async def test_alone_against_the_ai_on_a_real_server(servers):  # noqa: F811
+async def test_alone_against_the_ai_on_a_real_server(servers):
     port = servers[0]
     host = Client("혼자", port)
     await asyncio.to_thread(host.sign_in)

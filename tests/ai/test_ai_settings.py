@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
-
 import pytest
 
-from tests.conftest import REPO
+from tests.process_support import settings_in_child
 
 AI_VARIABLES = (
     "CATCHMIND_AI_BACKEND",
@@ -26,21 +21,9 @@ AI_VARIABLES = (
 
 
 def ai_settings(tmp_path, **env: str) -> dict:
-    child_env = {k: v for k, v in os.environ.items() if k not in AI_VARIABLES}
-    child_env.update(
-        {"CATCHMIND_DATA_DIR": str(tmp_path), "DJANGO_SETTINGS_MODULE": "catchmind.settings"}
+    return settings_in_child(
+        tmp_path, f"{{n: getattr(s, n) for n in {list(AI_VARIABLES)!r}}}", unset=AI_VARIABLES, **env
     )
-    child_env.update(env)
-    code = (
-        "import json; from django.conf import settings as s;"
-        f"print(json.dumps({{n: getattr(s, n) for n in {list(AI_VARIABLES)!r}}}))"
-    )
-    done = subprocess.run(
-        [sys.executable, "-c", code], cwd=REPO, env=child_env, capture_output=True, text=True
-    )
-    if done.returncode:
-        raise RuntimeError(done.stderr.strip().splitlines()[-1])
-    return json.loads(done.stdout)
 
 
 def test_without_configuration_the_ai_is_local_and_offline(tmp_path):

@@ -7,11 +7,11 @@ import os
 import subprocess
 import sys
 import uuid
-from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
-from tests.conftest import POSTGRES_URL, REDIS_URL, REPO
+from tests.conftest import REDIS_URL, REPO
+from tests.shared_fixtures import migrate
 
 pytestmark = pytest.mark.services
 
@@ -31,30 +31,18 @@ def _python(args: list[str], env: dict, timeout: float = 120) -> subprocess.Comp
 
 
 @pytest.fixture
-def race_database():
-    """A fresh, migrated PostgreSQL database of its own, dropped afterwards."""
-    import psycopg
-
-    name = f"catchmind_ai_race_{uuid.uuid4().hex[:8]}"
-    parts = urlsplit(POSTGRES_URL)
-    admin_url = urlunsplit(parts._replace(path="/postgres"))
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
+def race_database(database_url):
+    """The environment of processes on a fresh PostgreSQL database with the game's tables."""
     env = {
         **os.environ,
-        "DATABASE_URL": urlunsplit(parts._replace(path=f"/{name}")),
+        "DATABASE_URL": database_url,
         "REDIS_URL": REDIS_URL,
         "RACE_REDIS_URL": REDIS_URL,
         "CATCHMIND_ENV": "development",
         "LOG_LEVEL": "WARNING",
     }
-    try:
-        done = _python(["manage.py", "migrate", "game", "--noinput", "-v", "0"], env, timeout=300)
-        assert done.returncode == 0, done.stderr
-        yield env
-    finally:
-        with psycopg.connect(admin_url, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    migrate(env, "game")
+    return env
 
 
 def test_two_processes_never_run_two_ai_calls_for_one_room(race_database):
