@@ -6,33 +6,21 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 
+from django.test import Client
 from django.utils import timezone
 
-from accounts.identity import Identity
+from accounts.identity import SESSION_GUEST_ID, Identity
 from gallery.models import Drawing
 from game import actions
 from game.models import Guess, Player, Room, Turn, TurnOps
+from tests.game_support import stroke
 
-
-def stroke(stroke_id: int, *points: int, color: str = "#1a2b3c", width: int = 40) -> list[dict]:
-    return [
-        {
-            "op": "begin",
-            "id": stroke_id,
-            "tool": "pen",
-            "color": color,
-            "width": width,
-            "pts": list(points[:2]),
-        },
-        {"op": "points", "id": stroke_id, "pts": list(points[2:])},
-        {"op": "end", "id": stroke_id},
-    ]
-
+INK = "#1a2b3c"
 
 #: A little house: four strokes, the way the browser sends them.
 HOUSE = [
-    *stroke(1, 2000, 7000, 8000, 7000, 8000, 4000, 2000, 4000, 2000, 7000),
-    *stroke(2, 2000, 4000, 5000, 1500, 8000, 4000),
+    *stroke(1, 2000, 7000, 8000, 7000, 8000, 4000, 2000, 4000, 2000, 7000, color=INK),
+    *stroke(2, 2000, 4000, 5000, 1500, 8000, 4000, color=INK),
     *stroke(3, 4500, 7000, 4500, 5500, 5500, 5500, 5500, 7000, color="#b3261e"),
     {"op": "fill", "x": 3000, "y": 5000, "color": "#ffcf33"},
 ]
@@ -119,6 +107,18 @@ def drawing(**fields) -> Drawing:
     if values.get("is_published") and "published_at" not in values:
         values["published_at"] = timezone.now()
     return Drawing.objects.create(**values)
+
+
+def client_for(user=None, *, guest_id: str | None = None, language: str = "en") -> Client:
+    """A test client signed in as ``user`` or holding the session of guest ``guest_id``."""
+    client = Client(HTTP_ACCEPT_LANGUAGE=language)
+    if user is not None:
+        client.force_login(user)
+    if guest_id:
+        session = client.session
+        session[SESSION_GUEST_ID] = guest_id
+        session.save()
+    return client
 
 
 def guest_identity(name: str) -> Identity:

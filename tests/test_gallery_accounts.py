@@ -9,18 +9,11 @@ from django.test import Client
 
 from accounts.carryover import claim_guest
 from accounts.deletion import delete_account
-from accounts.identity import SESSION_GUEST_ID
 from gallery import saving
 from gallery.models import Drawing, Like
-from tests.gallery_support import drawing, finished_turn, guess
+from tests.gallery_support import client_for, drawing, finished_turn, guess
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    settings.GALLERY_SAVE = "sync"
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("gallery_media")]
 
 
 @pytest.fixture
@@ -28,18 +21,10 @@ def alice(django_user_model):
     return django_user_model.objects.create_user("alice")
 
 
-def guest_client(guest_id: str) -> Client:
-    client = Client(HTTP_ACCEPT_LANGUAGE="en")
-    session = client.session
-    session[SESSION_GUEST_ID] = guest_id
-    session.save()
-    return client
-
-
 def test_a_guest_sees_the_drawings_of_their_session_under_my_drawings():
     saving.save_drawing(finished_turn(guest_id="guest-1", word="집").pk)
     saving.save_drawing(finished_turn(guest_id="guest-2", word="배").pk)
-    page = guest_client("guest-1").get("/gallery/mine/")
+    page = client_for(guest_id="guest-1").get("/gallery/mine/")
     assert [d.word for d in page.context["page"]] == ["집"]
     assert "Sign in to keep them" in page.content.decode()
     assert list(Client().get("/gallery/mine/").context["page"]) == []  # no session, nothing
@@ -63,7 +48,7 @@ def test_signing_in_claims_the_guest_drawings_for_the_account(alice):
 def test_signing_in_through_the_login_signal_claims_them_too(alice):
     """The real path: Django's login() with the guest's session (accounts.carryover)."""
     mine = saving.save_drawing(finished_turn(guest_id="guest-1").pk)
-    client = guest_client("guest-1")
+    client = client_for(guest_id="guest-1")
     client.force_login(alice, backend="django.contrib.auth.backends.ModelBackend")
     mine.refresh_from_db()
     assert mine.user == alice

@@ -13,14 +13,10 @@ from gallery import saving
 from gallery.models import Drawing
 from game import signals
 from game.models import Turn
-from tests.gallery_support import HOUSE, finished_turn, guess, guest_identity, play_a_turn, stroke
+from tests.gallery_support import HOUSE, finished_turn, guess, guest_identity, play_a_turn
+from tests.game_support import stroke
 
-
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    settings.GALLERY_SAVE = "sync"
-    return tmp_path
+pytestmark = pytest.mark.usefixtures("gallery_media")
 
 
 def saved_files(root) -> list:
@@ -46,16 +42,16 @@ def test_a_finished_turn_is_saved_with_its_pictures_word_drawer_and_room():
 
 
 @pytest.mark.django_db
-def test_the_turn_ended_signal_saves_once_however_often_it_arrives(media):
+def test_the_turn_ended_signal_saves_once_however_often_it_arrives(gallery_media):
     turn = finished_turn()
     for _ in range(3):
         signals.turn_ended.send(Turn, room_id=turn.room_id, turn_id=turn.pk)
     assert Drawing.objects.filter(turn=turn).count() == 1
-    assert len(saved_files(media)) == 2  # one PNG and one thumbnail, not three of each
+    assert len(saved_files(gallery_media)) == 2  # one PNG and one thumbnail, not three of each
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_threads_racing_to_save_one_turn_make_one_drawing(monkeypatch, media):
+def test_two_threads_racing_to_save_one_turn_make_one_drawing(monkeypatch, gallery_media):
     turn = finished_turn()
     real_render = saving.render.render_image
     both_rendered = threading.Barrier(2, timeout=10)
@@ -87,7 +83,7 @@ def test_two_threads_racing_to_save_one_turn_make_one_drawing(monkeypatch, media
     assert errors == []
     assert Drawing.objects.filter(turn=turn).count() == 1
     assert {drawing.pk for drawing in results} == {Drawing.objects.get(turn=turn).pk}
-    assert len(saved_files(media)) == 2  # the loser wrote no files
+    assert len(saved_files(gallery_media)) == 2  # the loser wrote no files
 
 
 @pytest.mark.django_db(transaction=True)

@@ -11,17 +11,10 @@ from django.test import Client
 from django.utils import timezone
 from PIL import Image
 
-from accounts.identity import SESSION_GUEST_ID
 from gallery.models import TITLE_MAX, Drawing, Like, Report
-from tests.gallery_support import drawing
+from tests.gallery_support import client_for, drawing
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    settings.GALLERY_SAVE = "sync"
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("gallery_media")]
 
 
 @pytest.fixture
@@ -32,17 +25,6 @@ def alice(django_user_model):
 @pytest.fixture
 def bob(django_user_model):
     return django_user_model.objects.create_user("bob")
-
-
-def client_for(user=None, *, guest_id: str | None = None, language: str = "en") -> Client:
-    client = Client(HTTP_ACCEPT_LANGUAGE=language)
-    if user is not None:
-        client.force_login(user)
-    if guest_id:
-        session = client.session
-        session[SESSION_GUEST_ID] = guest_id
-        session.save()
-    return client
 
 
 def csrf_client(user=None, **kwargs) -> Client:

@@ -7,39 +7,18 @@ from __future__ import annotations
 
 import pytest
 from asgiref.sync import sync_to_async
-from channels.layers import channel_layers
-from django.core.cache import cache
-from django.db import connections
 
 from game import clock, scoring
 from game.models import Guess, Phase, Room, Turn
 from tests.game_support import advance, create_room, new_player, stroke
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("close_thread_connections", "fresh_clock_and_cache"),
+]
 
 WORDS = ["사과", "바나나", "고양이"]
 CLOSE = {"사과": "사가", "바나나": "바나니", "고양이": "고야이"}
-
-
-@pytest.fixture(autouse=True)
-async def close_thread_connections():
-    """A channel layer of this test's event loop (the Redis layer's locks belong to one loop).
-    Afterwards, close the consumers' database thread connection: it outlives the test, and
-    the next test that may not use the database would trip over it."""
-    channel_layers.backends.clear()
-    yield
-    await sync_to_async(connections.close_all)()
-    channel_layers.backends.clear()
-
-
-@pytest.fixture(autouse=True)
-def fresh_clock_and_cache():
-    clock.reset()
-    clock.freeze()
-    if "locmem" in cache.__class__.__module__:
-        cache.clear()
-    yield
-    clock.reset()
 
 
 async def seat_three(**options):

@@ -6,37 +6,16 @@ import json
 
 import pytest
 from asgiref.sync import sync_to_async
-from channels.layers import channel_layers
 from channels.testing import WebsocketCommunicator
-from django.core.cache import cache
-from django.db import connections
 
 from catchmind.asgi import application
 from game import clock
 from tests.game_support import ORIGIN, create_room, new_player, stroke
 
-pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture(autouse=True)
-async def close_thread_connections():
-    """A channel layer of this test's event loop (the Redis layer's locks belong to one loop).
-    Afterwards, close the consumers' database thread connection: it outlives the test, and
-    the next test that may not use the database would trip over it."""
-    channel_layers.backends.clear()
-    yield
-    await sync_to_async(connections.close_all)()
-    channel_layers.backends.clear()
-
-
-@pytest.fixture(autouse=True)
-def fresh_clock_and_cache():
-    clock.reset()
-    clock.freeze()
-    if "locmem" in cache.__class__.__module__:
-        cache.clear()
-    yield
-    clock.reset()
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("close_thread_connections", "fresh_clock_and_cache"),
+]
 
 
 async def two_players(**options):
