@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import jwt
-import pytest
 import responses
 from cryptography.hazmat.primitives.asymmetric import rsa
 
@@ -321,17 +320,3 @@ PEOPLE = {
     "kakao": Person(uid="3012345678", name="홍길동", email="gildong@kakao.com"),
     "naver": Person(uid="Ru8b0xZ3", name="김네이버", email="openapi@naver.com", login="네이버짱"),
 }
-
-
-def require_game_tables():
-    """The game models, once the game app's tables exist (skips locally, fails in CI)."""
-    from django.db import connection
-
-    from tests.conftest import require
-
-    models = pytest.importorskip("game.models")
-    require(
-        "game_player" in connection.introspection.table_names(),
-        "the game app's tables (game/migrations)",
-    )
-    return models

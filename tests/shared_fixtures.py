@@ -57,6 +57,22 @@ def fresh_clock_and_cache():
 
 
 # --------------------------------------------------------------------------------------
+# Accounts
+# --------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def providers(settings):
+    """The four sign-in providers configured, their servers answered by the fakes of
+    tests/accounts_support.py for the whole test."""
+    from tests.accounts_support import FakeProviders, provider_settings
+
+    settings.SOCIALACCOUNT_PROVIDERS = provider_settings()
+    with FakeProviders() as fake:
+        yield fake
+
+
+# --------------------------------------------------------------------------------------
 # Gallery
 # --------------------------------------------------------------------------------------
 

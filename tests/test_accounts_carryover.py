@@ -10,16 +10,8 @@ from django.utils import timezone
 from accounts.carryover import claim_guest
 from accounts.identity import SESSION_GUEST_ID, SESSION_NICKNAME, identity_for
 from accounts.signals import guest_claimed
-from tests.accounts_support import (
-    PEOPLE,
-    FakeProviders,
-    provider_settings,
-    require_game_tables,
-    visitor_client,
-)
-
-Room = pytest.importorskip("game.models").Room
-Player = pytest.importorskip("game.models").Player
+from game.models import Player, Room
+from tests.accounts_support import PEOPLE, visitor_client
 
 pytestmark = pytest.mark.django_db
 User = get_user_model()
@@ -28,18 +20,6 @@ User = get_user_model()
 @pytest.fixture
 def client():
     return visitor_client()
-
-
-@pytest.fixture(autouse=True)
-def game_tables(db):
-    require_game_tables()
-
-
-@pytest.fixture
-def providers(settings):
-    settings.SOCIALACCOUNT_PROVIDERS = provider_settings()
-    with FakeProviders() as fake:
-        yield fake
 
 
 def become_guest(client, nickname: str, guest_id: str = "guest-7Qm2xY") -> str:

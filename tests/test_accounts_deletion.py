@@ -10,13 +10,9 @@ from django.utils import timezone
 
 from accounts.models import Profile
 from accounts.signals import account_deleting
-from tests.accounts_support import (
-    PEOPLE,
-    FakeProviders,
-    provider_settings,
-    require_game_tables,
-    visitor_client,
-)
+from gallery.models import Drawing
+from game.models import Player, Room
+from tests.accounts_support import PEOPLE, visitor_client
 
 pytestmark = pytest.mark.django_db
 User = get_user_model()
@@ -28,12 +24,10 @@ def client():
 
 
 @pytest.fixture
-def member(client, settings):
+def member(client, settings, providers):
     """Someone who signed in with Kakao (tokens stored, to prove they go too)."""
-    settings.SOCIALACCOUNT_PROVIDERS = provider_settings()
     settings.SOCIALACCOUNT_STORE_TOKENS = True
-    with FakeProviders() as fake:
-        fake.sign_in(client, "kakao", PEOPLE["kakao"])
+    providers.sign_in(client, "kakao", PEOPLE["kakao"])
     user = User.objects.get(pk=client.session["_auth_user_id"])
     assert SocialToken.objects.filter(account__user=user).exists()
     return user
@@ -79,13 +73,12 @@ def test_nothing_is_deleted_without_confirmation_and_a_choice(client, member, da
 
 
 def test_deletion_leaves_no_personal_data_behind(client, member, deletions):
-    game = require_game_tables()
     now = timezone.now()
-    korean = game.Room.objects.create(language="ko")
-    english = game.Room.objects.create(language="en")
-    seat_ko = game.Player.objects.create(room=korean, user=member, name="홍길동", joined_at=now)
-    seat_en = game.Player.objects.create(room=english, user=member, name="홍길동", joined_at=now)
-    other = game.Player.objects.create(room=korean, guest_id="g", name="철수", joined_at=now)
+    korean = Room.objects.create(language="ko")
+    english = Room.objects.create(language="en")
+    seat_ko = Player.objects.create(room=korean, user=member, name="홍길동", joined_at=now)
+    seat_en = Player.objects.create(room=english, user=member, name="홍길동", joined_at=now)
+    other = Player.objects.create(room=korean, guest_id="g", name="철수", joined_at=now)
 
     response = client.post(
         "/accounts/profile/delete/", {"drawings": "delete", "confirm": "on"}, follow=True
@@ -132,11 +125,9 @@ def test_a_handler_that_fails_keeps_the_account_whole(client, member):
     assert personal_rows()["users"] == 1 and personal_rows()["social accounts"] == 1
 
 
-def test_signing_in_again_after_deletion_starts_a_new_account(client, member, settings):
+def test_signing_in_again_after_deletion_starts_a_new_account(client, member, providers):
     client.post("/accounts/profile/delete/", {"drawings": "delete", "confirm": "on"})
-    settings.SOCIALACCOUNT_PROVIDERS = provider_settings()
-    with FakeProviders() as fake:
-        fake.sign_in(client, "kakao", PEOPLE["kakao"])
+    providers.sign_in(client, "kakao", PEOPLE["kakao"])
     new = User.objects.get()
     assert new.pk != member.pk
     assert new.profile.display_name == "홍길동"
@@ -144,13 +135,11 @@ def test_signing_in_again_after_deletion_starts_a_new_account(client, member, se
 
 @pytest.mark.parametrize(("choice", "kept"), [("keep", True), ("delete", False)])
 def test_published_drawings_follow_the_players_choice(client, member, choice, kept):
-    require_game_tables()
-    gallery = pytest.importorskip("gallery.models")
-    drawing = gallery.Drawing.objects.create(
+    drawing = Drawing.objects.create(
         user=member, drawer_name="홍길동", word="사과", language="ko", is_published=True
     )
     client.post("/accounts/profile/delete/", {"drawings": choice, "confirm": "on"})
-    remaining = gallery.Drawing.objects.filter(pk=drawing.pk).first()
+    remaining = Drawing.objects.filter(pk=drawing.pk).first()
     if kept:
         assert (remaining.user, remaining.drawer_name) == (None, "탈퇴한 사용자")
     else:

@@ -33,13 +33,6 @@ def client():
     return visitor_client()
 
 
-@pytest.fixture
-def providers(settings):
-    settings.SOCIALACCOUNT_PROVIDERS = provider_settings()
-    with FakeProviders() as fake:
-        yield fake
-
-
 def signed_in_user(client):
     user_id = client.session.get("_auth_user_id")
     return User.objects.get(pk=user_id) if user_id else None

@@ -11,7 +11,8 @@ from django.utils import timezone
 from accounts.models import AVATAR_COLORS, AVATAR_EMOJIS, Profile
 from accounts.profiles import ensure_profile, public_badge, public_badges
 from accounts.stats import stats_for
-from tests.accounts_support import require_game_tables
+from gallery.models import Drawing
+from game.models import Guess, Player, Room, Turn
 
 pytestmark = pytest.mark.django_db
 
@@ -118,15 +119,14 @@ def test_the_page_shows_the_numbers_and_says_when_a_source_is_missing(signed_in,
 
 
 def test_stats_count_games_wins_drawings_guesses_and_beating_the_ai(player):
-    game = require_game_tables()
     now = timezone.now()
-    room = game.Room.objects.create(phase="finished", game_number=1)
-    me = game.Player.objects.create(room=room, user=player, name="민지", joined_at=now)
-    guest = game.Player.objects.create(room=room, guest_id="g", name="철수", joined_at=now)
-    ai = game.Player.objects.create(room=room, is_ai=True, name="AI", joined_at=now)
+    room = Room.objects.create(phase="finished", game_number=1)
+    me = Player.objects.create(room=room, user=player, name="민지", joined_at=now)
+    guest = Player.objects.create(room=room, guest_id="g", name="철수", joined_at=now)
+    ai = Player.objects.create(room=room, is_ai=True, name="AI", joined_at=now)
 
     def turn(drawer, guessers, points):
-        return game.Turn.objects.create(
+        return Turn.objects.create(
             room=room,
             game_number=1,
             round_number=1,
@@ -141,7 +141,7 @@ def test_stats_count_games_wins_drawings_guesses_and_beating_the_ai(player):
         )
 
     def guess(turn, who, seconds, verdict="correct"):
-        game.Guess.objects.create(
+        Guess.objects.create(
             turn=turn,
             player=who,
             text="사과",
@@ -169,11 +169,9 @@ def test_stats_count_games_wins_drawings_guesses_and_beating_the_ai(player):
 
 
 def test_stats_count_the_players_published_drawings(player, django_user_model):
-    require_game_tables()
-    gallery = pytest.importorskip("gallery.models")
     someone = django_user_model.objects.create(username="someone")
     for owner, published in [(player, True), (player, True), (player, False), (someone, True)]:
-        gallery.Drawing.objects.create(
+        Drawing.objects.create(
             user=owner, drawer_name="민지", word="사과", language="ko", is_published=published
         )
     assert stats_for(player).published_drawings == 2

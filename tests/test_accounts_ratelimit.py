@@ -9,7 +9,7 @@ import pytest
 from allauth.core.internal import ratelimit
 from django.test import RequestFactory, override_settings
 
-from tests.accounts_support import FakeProviders, provider_settings, visitor_client
+from tests.accounts_support import visitor_client
 from tests.conftest import REDIS_URL
 
 pytestmark = pytest.mark.django_db
@@ -22,11 +22,10 @@ def client():
 
 
 @pytest.fixture
-def providers(settings):
-    settings.SOCIALACCOUNT_PROVIDERS = provider_settings()
+def providers(providers, settings):
+    """The shared fake providers, with a low sign-in limit."""
     settings.ACCOUNT_RATE_LIMITS = {"login": "3/m/ip"}
-    with FakeProviders() as fake:
-        yield fake
+    return providers
 
 
 def start(client, provider="google", **extra):
