@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import copy
-import os
 import unicodedata
-from pathlib import Path
 
 import pytest
 
@@ -17,8 +15,7 @@ from game.wordpacks import (
     pack_vocabulary,
     validate_pack,
 )
-
-REPO = Path(__file__).resolve().parents[1]
+from tests.conftest import quickdraw_dir, require
 
 # Homonyms: the same everyday word names two things. Accepting it on both turns is right
 # (a player who sees a leg and types 다리 is correct; so is one who sees a bridge), and the
@@ -117,11 +114,6 @@ def _pack(lang: str) -> dict:
     return load_builtin_pack(lang)
 
 
-def _shared_quickdraw_dir() -> Path:
-    configured = os.environ.get("CATCHMIND_QUICKDRAW_DIR")
-    return Path(configured) if configured else REPO.parent / "shared" / "quickdraw"
-
-
 # --- structure ---------------------------------------------------------------------------
 
 
@@ -134,11 +126,8 @@ def test_committed_category_list_has_345_unique_names():
 
 @pytest.mark.shared_data
 def test_committed_category_list_matches_the_shared_dataset():
-    path = _shared_quickdraw_dir() / "categories.txt"
-    if not path.exists():
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"shared Quick, Draw! data missing: {path}")
-        pytest.skip(f"shared Quick, Draw! data not present at {path}")
+    path = quickdraw_dir() / "categories.txt"
+    require(path.exists(), f"Quick, Draw! categories at {path}")
     shared = [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     assert tuple(shared) == load_categories()
     for lang in BUILTIN_LANGUAGES:
