@@ -16,10 +16,10 @@ from django.contrib.auth.signals import user_logged_in
 from django.db import transaction
 from django.dispatch import receiver
 
-from accounts import gamerows
 from accounts.identity import SESSION_GUEST_ID
 from accounts.profiles import ensure_profile
 from accounts.signals import guest_claimed
+from game.models import Player, Room
 
 log = logging.getLogger(__name__)
 
@@ -53,10 +53,6 @@ def claim_guest(guest_id: str, user) -> int:
 
 
 def _claim_players(guest_id: str, user) -> int:
-    Player = gamerows.model("game", "Player")
-    if not _fields(Player, "guest_id", "user", "room"):
-        return 0
-    Room = Player._meta.get_field("room").related_model
     rooms = sorted(set(Player.objects.filter(guest_id=guest_id).values_list("room_id", flat=True)))
     if not rooms:
         return 0
@@ -69,10 +65,6 @@ def _claim_players(guest_id: str, user) -> int:
         seat.guest_id = None
         seat.save(update_fields=["user", "guest_id"])
     return len(seats)
-
-
-def _fields(model, *names: str) -> bool:
-    return model is not None and all(gamerows.has_field(model, name) for name in names)
 
 
 @receiver(user_logged_in, dispatch_uid="accounts.carry_guest_over")

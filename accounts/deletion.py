@@ -16,8 +16,8 @@ from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from accounts import gamerows
 from accounts.signals import account_deleting
+from game.models import Player
 
 log = logging.getLogger(__name__)
 
@@ -46,25 +46,12 @@ def delete_account(user, *, keep_drawings: bool) -> None:
 
 
 def anonymise_players(user) -> int:
-    Player = gamerows.model("game", "Player")
-    if not gamerows.has_field(Player, "user"):
-        return 0
-    seats = Player.objects.select_for_update().filter(user=user)
-    fields = ["user"]
-    has_name = gamerows.has_field(Player, "name")
-    if has_name:
-        fields.append("name")
-    has_room_language = gamerows.has_field(Player, "room") and gamerows.has_field(
-        Player.room.field.related_model, "language"
-    )
-    if has_room_language:
-        seats = seats.select_related("room")
+    """Seats of ``user`` lose their owner and are renamed "Deleted user" in their room's
+    language; returns how many."""
     count = 0
-    for seat in seats:
+    for seat in Player.objects.select_for_update().filter(user=user).select_related("room"):
         seat.user = None
-        if has_name:
-            language = getattr(seat.room, "language", None) if has_room_language else None
-            seat.name = anonymous_name(language)
-        seat.save(update_fields=fields)
+        seat.name = anonymous_name(seat.room.language)
+        seat.save(update_fields=["user", "name"])
         count += 1
     return count

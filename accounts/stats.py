@@ -1,11 +1,10 @@
 """A player's numbers for the profile page, read from the apps that record them.
 
-Every source is read defensively: an app, model or field that does not exist (yet) gives
-``None``, which the page shows as "—", never an error. Today:
-
 - games, wins, turns drawn, correct guesses and "beat the AI" come from ``game`` (Player,
   Turn, Guess, Room);
-- published drawings come from ``gallery.Drawing`` once the gallery exists.
+- published drawings come from ``gallery.Drawing``.
+
+A source whose query fails gives ``None``, which the page shows as "—", never an error.
 """
 
 from __future__ import annotations
@@ -16,12 +15,10 @@ from dataclasses import dataclass
 
 from django.db import DatabaseError, transaction
 
-from accounts import gamerows
+from gallery.models import Drawing
+from game.models import Guess, Phase, Player, Room, Turn, Verdict
 
 log = logging.getLogger(__name__)
-
-CORRECT = "correct"
-FINISHED = "finished"
 
 
 @dataclass(frozen=True)
@@ -47,8 +44,8 @@ def stats_for(user) -> Stats:
 
 
 def _read(source, user):
-    """One source's number, or ``None`` when its tables are not there (not migrated yet).
-    The savepoint keeps a failed read from spoiling the request's transaction."""
+    """One source's number, or ``None`` when its query fails (logged). The savepoint keeps
+    a failed read from spoiling the request's transaction."""
     try:
         with transaction.atomic():
             return source(user)
@@ -57,22 +54,9 @@ def _read(source, user):
         return None
 
 
-def _fields(model, *names: str) -> bool:
-    return model is not None and all(gamerows.has_field(model, n) for n in names)
-
-
-def _games_and_wins(user) -> tuple[int | None, int | None]:
+def _games_and_wins(user) -> tuple[int, int]:
     """A game is a (room, game number) in which the player drew or could guess in at least
     one turn. It counts as won when it is over and nobody scored more in it (ties share)."""
-    Player = gamerows.model("game", "Player")
-    Turn = gamerows.model("game", "Turn")
-    Room = gamerows.model("game", "Room")
-    if not (
-        _fields(Player, "user", "room")
-        and _fields(Turn, "room", "game_number", "drawer", "guessers", "points")
-        and _fields(Room, "game_number", "phase")
-    ):
-        return None, None
     seats = dict(Player.objects.filter(user=user).values_list("pk", "room_id"))
     if not seats:
         return 0, 0
@@ -98,7 +82,7 @@ def _games_and_wins(user) -> tuple[int | None, int | None]:
     wins = 0
     for room_id, game_number in played:
         current, phase = room_state.get(room_id, (game_number, ""))
-        over = game_number < current or phase == FINISHED
+        over = game_number < current or phase == Phase.FINISHED
         scores = totals[(room_id, game_number)]
         mine = max(
             (scores.get(str(pk), 0) for pk, room in seats.items() if room == room_id), default=0
@@ -108,30 +92,20 @@ def _games_and_wins(user) -> tuple[int | None, int | None]:
     return len(played), wins
 
 
-def _turns_drawn(user) -> int | None:
-    Turn = gamerows.model("game", "Turn")
-    if not _fields(Turn, "drawer", "started_at"):
-        return None
+def _turns_drawn(user) -> int:
     return Turn.objects.filter(drawer__user=user, started_at__isnull=False).count()
 
 
-def _correct_guesses(user) -> int | None:
-    Guess = gamerows.model("game", "Guess")
-    if not _fields(Guess, "player", "verdict"):
-        return None
-    return Guess.objects.filter(player__user=user, verdict=CORRECT).count()
+def _correct_guesses(user) -> int:
+    return Guess.objects.filter(player__user=user, verdict=Verdict.CORRECT).count()
 
 
-def _beat_the_ai(user) -> int | None:
+def _beat_the_ai(user) -> int:
     """Turns with an AI guesser in which the player guessed the word before the AI did (or
     the AI never did)."""
-    Guess = gamerows.model("game", "Guess")
-    Player = gamerows.model("game", "Player")
-    if not (_fields(Guess, "player", "verdict", "turn", "created_at") and _fields(Player, "is_ai")):
-        return None
     mine: dict[int, object] = {}
     for turn_id, created_at in (
-        Guess.objects.filter(player__user=user, verdict=CORRECT)
+        Guess.objects.filter(player__user=user, verdict=Verdict.CORRECT)
         .order_by("created_at")
         .values_list("turn_id", "created_at")
     ):
@@ -142,18 +116,16 @@ def _beat_the_ai(user) -> int | None:
     turns_with_ai = set(
         Guess.objects.filter(turn_id__in=mine, player__is_ai=True).values_list("turn_id", flat=True)
     )
-    Turn = gamerows.model("game", "Turn")
-    if _fields(Turn, "guessers", "room") and _fields(Player, "room"):
-        turns = list(Turn.objects.filter(pk__in=mine).values_list("pk", "room_id", "guessers"))
-        ai_players = set(
-            Player.objects.filter(
-                is_ai=True, room_id__in={room for _, room, _ in turns}
-            ).values_list("pk", flat=True)
+    turns = list(Turn.objects.filter(pk__in=mine).values_list("pk", "room_id", "guessers"))
+    ai_players = set(
+        Player.objects.filter(is_ai=True, room_id__in={room for _, room, _ in turns}).values_list(
+            "pk", flat=True
         )
-        turns_with_ai.update(pk for pk, _, guessers in turns if ai_players & set(guessers or []))
+    )
+    turns_with_ai.update(pk for pk, _, guessers in turns if ai_players & set(guessers or []))
     ai_first: dict[int, object] = {}
     for turn_id, created_at in (
-        Guess.objects.filter(turn_id__in=turns_with_ai, player__is_ai=True, verdict=CORRECT)
+        Guess.objects.filter(turn_id__in=turns_with_ai, player__is_ai=True, verdict=Verdict.CORRECT)
         .order_by("created_at")
         .values_list("turn_id", "created_at")
     ):
@@ -165,19 +137,5 @@ def _beat_the_ai(user) -> int | None:
     )
 
 
-def _published_drawings(user) -> int | None:
-    """The gallery does not exist yet; once ``gallery.Drawing`` has an owner field
-    (``user``/``author``/``owner``) and a published flag, this counts them."""
-    Drawing = gamerows.model("gallery", "Drawing")
-    if Drawing is None:
-        return None
-    for owner in ("user", "author", "owner"):
-        if gamerows.has_field(Drawing, owner):
-            drawings = Drawing.objects.filter(**{owner: user})
-            for flag in ("published", "is_published"):
-                if gamerows.has_field(Drawing, flag):
-                    return drawings.filter(**{flag: True}).count()
-            if gamerows.has_field(Drawing, "published_at"):
-                return drawings.filter(published_at__isnull=False).count()
-            return drawings.count()
-    return None
+def _published_drawings(user) -> int:
+    return Drawing.objects.filter(user=user, is_published=True).count()

@@ -32,15 +32,14 @@ import logging
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 
-from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
-from django.db import DatabaseError, close_old_connections, connection, transaction
+from django.db import close_old_connections, connection
 
 from gallery.models import Drawing
 from game import clock
 from game.ai import render
-from game.models import Guess, Player, Turn, Verdict, iter_ops
+from game.models import AICall, Guess, Player, Turn, Verdict, iter_ops
 
 log = logging.getLogger(__name__)
 
@@ -164,11 +163,7 @@ def timeline(turn: Turn) -> list[dict]:
 
 
 def _ai_looks(turn: Turn) -> list[dict]:
-    """The AI's answers for this turn from the AI player's records, if it keeps them."""
-    try:
-        AICall = apps.get_model("game", "AICall")
-    except LookupError:
-        return []
+    """The AI's answers for this turn from the AI player's records."""
     start = turn.started_at
     ai_name = (
         turn.room.players.filter(is_ai=True).values_list("name", flat=True).first()
@@ -176,15 +171,11 @@ def _ai_looks(turn: Turn) -> list[dict]:
         else None
     )
     looks = []
-    try:
-        with transaction.atomic():
-            calls = list(
-                AICall.objects.filter(turn=turn, outcome="ok")
-                .order_by("created", "id")
-                .values("created", "guesses", "backend")
-            )
-    except DatabaseError:  # the AI's tables are not migrated here
-        return []
+    calls = (
+        AICall.objects.filter(turn=turn, outcome="ok")
+        .order_by("created", "id")
+        .values("created", "guesses", "backend")
+    )
     for call in calls:
         guesses = [
             {"word": str(g.get("word", ""))[:30], "confidence": round(float(g["confidence"]), 3)}

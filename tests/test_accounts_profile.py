@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.db import DatabaseError
 from django.utils import timezone
 
 from accounts.models import AVATAR_COLORS, AVATAR_EMOJIS, Profile
@@ -105,13 +106,13 @@ def test_provider_names_are_cleaned_into_valid_display_names(django_user_model):
     )
 
 
-def test_the_page_shows_the_numbers_and_says_when_a_source_is_missing(signed_in, monkeypatch):
-    from accounts import gamerows
+def test_the_page_shows_the_numbers_and_says_when_a_source_fails(signed_in, monkeypatch):
+    from accounts import stats
 
-    real_model = gamerows.model
-    monkeypatch.setattr(  # as before the gallery existed
-        gamerows, "model", lambda app, name: None if app == "gallery" else real_model(app, name)
-    )
+    def broken(user):
+        raise DatabaseError("relation gallery_drawing does not exist")
+
+    monkeypatch.setattr(stats, "_published_drawings", broken)
     html = signed_in.get("/accounts/profile/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     for label in ("Games played", "Wins", "Turns drawn", "Correct guesses", "Beat the AI"):
         assert label in html
