@@ -1,7 +1,5 @@
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
-from django.views.static import serve
 
 from catchmind.health import healthz
 
@@ -17,7 +15,5 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
 ]
 
-if settings.SERVE_STATIC:
-    urlpatterns += [
-        path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT}),
-    ]
+# No /media/ route: the only files in MEDIA_ROOT are the gallery's pictures, served by the
+# gallery's views with their access checks (docs/gallery.md), never by file address.

@@ -77,7 +77,7 @@ class DrawingAdmin(admin.ModelAdmin):
     list_per_page = 50
     actions = ("hide", "unhide", "unpublish")
     inlines = [ReportInline]
-    exclude = HEAVY_FIELDS
+    exclude = (*HEAVY_FIELDS, "image", "thumbnail", "animation")  # shown as links, below
     readonly_fields = (
         "preview",
         "turn",
@@ -96,9 +96,9 @@ class DrawingAdmin(admin.ModelAdmin):
         "duration_ms",
         "op_count",
         "point_count",
-        "image",
-        "thumbnail",
-        "animation",
+        "image_file",
+        "thumbnail_file",
+        "animation_file",
         "published_at",
         "reviewed_at",
         "created_at",
@@ -127,6 +127,27 @@ class DrawingAdmin(admin.ModelAdmin):
     def preview(self, obj):
         url = reverse("gallery:png", args=[obj.pk, obj.token])
         return format_html('<img src="{}" alt="" width="400" height="300">', url)
+
+    # The stored files are shown by name, linked to the gallery's views (which let staff see
+    # private and hidden drawings): MEDIA_ROOT is not served under a URL of its own.
+    def _file(self, obj, field: str, url_name: str):
+        name = getattr(obj, field).name
+        if not name:
+            return "-"
+        url = reverse(f"gallery:{url_name}", args=[obj.pk, obj.token])
+        return format_html('<a href="{}">{}</a>', url, name)
+
+    @admin.display(description=Drawing._meta.get_field("image").verbose_name)
+    def image_file(self, obj):
+        return self._file(obj, "image", "png")
+
+    @admin.display(description=Drawing._meta.get_field("thumbnail").verbose_name)
+    def thumbnail_file(self, obj):
+        return self._file(obj, "thumbnail", "thumb")
+
+    @admin.display(description=Drawing._meta.get_field("animation").verbose_name)
+    def animation_file(self, obj):
+        return self._file(obj, "animation", "gif")
 
     @admin.display(description=_("drawer"), ordering="drawer_name")
     def drawer(self, obj):

@@ -334,6 +334,24 @@ def test_private_pictures_are_for_the_drawer_only(alice, bob):
     assert mine.status_code == 200 and mine["Cache-Control"].startswith("private")
 
 
+def test_stored_pictures_have_no_address_of_their_own(alice, django_user_model):
+    """The files in MEDIA_ROOT are reached only through the gallery's views (access checks):
+    a hidden drawing's file is not served by its storage name; the admin links the views."""
+    hidden = drawing(user=alice, is_published=True, is_hidden=True, hidden_reason="moderator")
+    assert client_for(alice).get(f"/gallery/{hidden.pk}/{hidden.token}.png").status_code == 200
+    hidden.refresh_from_db()
+    assert hidden.image.name  # rendered once and stored
+    assert client_for(alice).get(f"/media/{hidden.image.name}").status_code == 404
+    assert client_for().get(hidden.image.url).status_code == 404
+
+    moderator = django_user_model.objects.create_superuser("mod", password="pw")
+    page = client_for(moderator).get(f"/admin/gallery/drawing/{hidden.pk}/change/")
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert f'href="/gallery/{hidden.pk}/{hidden.token}.png"' in html
+    assert f'href="{hidden.image.url}"' not in html
+
+
 def test_the_gif_is_an_animation_of_the_drawing_being_drawn(alice):
     art = drawing(user=alice, is_published=True)
     response = client_for().get(f"/gallery/{art.pk}/{art.token}.gif")
