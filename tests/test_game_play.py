@@ -30,6 +30,14 @@ async def seat_three(**options):
     return room, alice, bob, carol
 
 
+async def start_drawing(host) -> str:
+    """The host starts the game, draws first and takes the first word offered: that word."""
+    await host.send("start")
+    await host.expect("phase", phase="choosing")
+    await host.send("choose", index=0)
+    return (await host.expect("phase", phase="drawing"))["turn"]["word"]
+
+
 async def close_all(*players):
     for player in players:
         await player.close()
@@ -167,10 +175,7 @@ async def test_a_late_joiner_gets_every_op_of_the_running_turn_in_one_snapshot()
     room, alice, bob, carol = await seat_three()
     dave = await new_player("데이브")
     try:
-        await alice.send("start")
-        await alice.expect("phase", phase="choosing")
-        await alice.send("choose", index=0)
-        word = (await alice.expect("phase", phase="drawing"))["turn"]["word"]
+        word = await start_drawing(alice)
         finished = stroke(1, 10, 10, 20, 20)
         await alice.send("draw", ops=finished)
         # A second stroke is still being drawn: not persisted yet, only relayed.
@@ -207,10 +212,7 @@ async def test_a_late_joiner_gets_every_op_of_the_running_turn_in_one_snapshot()
 async def test_drawer_cannot_chat_the_answer():
     room, alice, bob, carol = await seat_three()
     try:
-        await alice.send("start")
-        await alice.expect("phase", phase="choosing")
-        await alice.send("choose", index=0)
-        word = (await alice.expect("phase", phase="drawing"))["turn"]["word"]
+        word = await start_drawing(alice)
         await alice.send("chat", text=f"정답은 {word}")
         error = await alice.expect("error", ref="chat")
         assert error["code"] == "reveals_answer"
@@ -226,10 +228,7 @@ async def test_drawer_cannot_chat_the_answer():
 async def test_the_turn_ends_when_the_drawer_leaves_without_penalty_to_guessers():
     room, alice, bob, carol = await seat_three()
     try:
-        await alice.send("start")
-        await alice.expect("phase", phase="choosing")
-        await alice.send("choose", index=0)
-        word = (await alice.expect("phase", phase="drawing"))["turn"]["word"]
+        word = await start_drawing(alice)
         await bob.send("chat", text=word)
         earned = (await bob.expect("guessed", player_id=bob.id))["points"]
         await alice.send("leave")
@@ -250,10 +249,7 @@ async def test_the_turn_ends_when_the_drawer_leaves_without_penalty_to_guessers(
 async def test_hints_show_initial_consonants_first_and_never_to_those_who_know():
     room, alice, bob, carol = await seat_three(custom_words=["사과", "바나나"], word_choices=1)
     try:
-        await alice.send("start")
-        await alice.expect("phase", phase="choosing")
-        await alice.send("choose", index=0)
-        word = (await alice.expect("phase", phase="drawing"))["turn"]["word"]
+        word = await start_drawing(alice)
         await carol.send("chat", text=word)
         await carol.expect("guessed", player_id=carol.id)
         await advance(room, 80 / 3 + 0.1)
