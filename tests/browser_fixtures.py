@@ -102,6 +102,17 @@ def _is_test_database(connection) -> bool:
     return connection.settings_dict["NAME"] == connection.creation._get_test_db_name()
 
 
+def ink_counter(canvas_id: str) -> str:
+    """A page function counting the pixels of canvas ``canvas_id`` that are not white."""
+    return f"""() => {{
+  const c = document.getElementById('{canvas_id}');
+  const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+  let n = 0;
+  for (let i = 0; i < d.length; i += 4) if (d[i] < 200 || d[i + 1] < 200 || d[i + 2] < 200) n++;
+  return n;
+}}"""
+
+
 @pytest.fixture(scope="session")
 def browser_database(django_db_setup, django_db_blocker) -> Iterator[None]:
     """The test database, also when no other selected test asked pytest-django for one."""

@@ -8,6 +8,8 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.browser_fixtures import ink_counter
+
 pytestmark = pytest.mark.browser
 
 WORDS = "사과, 바나나, 고양이"
@@ -15,14 +17,8 @@ WORDS = "사과, 바나나, 고양이"
 CLOSE = {"사과": "사가", "바나나": "바나니", "고양이": "거양이"}
 WRONG = "포도"
 
-# Counts the pixels of the board that are not white: the cheapest proof that ink arrived.
-INK = """() => {
-  const c = document.getElementById('board');
-  const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-  let n = 0;
-  for (let i = 0; i < d.length; i += 4) if (d[i] < 200 || d[i + 1] < 200 || d[i + 2] < 200) n++;
-  return n;
-}"""
+# The board's pixels that are not white: the cheapest proof that ink arrived.
+INK = ink_counter("board")
 
 # The board shrunk to 64x48 grey levels: two boards show the same drawing when these agree.
 SIGNATURE = """() => {

@@ -14,6 +14,8 @@ import time
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.browser_fixtures import ink_counter
+
 # The browser fixtures (tests/browser_fixtures.py) set up the test database and delete what
 # the server committed; a django_db marker here would flush and break serialized rollback.
 pytestmark = pytest.mark.browser
@@ -63,13 +65,7 @@ WAIT_FOR = """([type, key, value]) => new Promise((ok) => {
 })"""
 
 # Pixels of the replay canvas that are not white.
-INK = """() => {
-  const c = document.getElementById('g-canvas');
-  const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-  let n = 0;
-  for (let i = 0; i < d.length; i += 4) if (d[i] < 200 || d[i + 1] < 200 || d[i + 2] < 200) n++;
-  return n;
-}"""
+INK = ink_counter("g-canvas")
 
 
 def signed_in_session(username: str, django_db_blocker) -> str:
