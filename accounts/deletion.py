@@ -17,7 +17,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from accounts.signals import account_deleting
-from game.models import Player
+from game.models import Player, Room
 
 log = logging.getLogger(__name__)
 
@@ -48,10 +48,15 @@ def delete_account(user, *, keep_drawings: bool) -> None:
 def anonymise_players(user) -> int:
     """Seats of ``user`` lose their owner and are renamed "Deleted user" in their room's
     language; returns how many."""
+    # Rooms are locked before their seats, in id order, as every game action does
+    # (DESIGN §2): locking seat and room rows in one statement could deadlock with a game.
+    room_ids = Player.objects.filter(user=user).values_list("room_id", flat=True)
+    rooms = Room.objects.select_for_update().filter(pk__in=list(room_ids)).order_by("pk")
+    languages = {room.pk: room.language for room in rooms}
     count = 0
-    for seat in Player.objects.select_for_update().filter(user=user).select_related("room"):
+    for seat in Player.objects.filter(user=user):
         seat.user = None
-        seat.name = anonymous_name(seat.room.language)
+        seat.name = anonymous_name(languages.get(seat.room_id))
         seat.save(update_fields=["user", "name"])
         count += 1
     return count
