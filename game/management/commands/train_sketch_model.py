@@ -23,12 +23,12 @@ class Command(BaseCommand):
         from game.ai.sketch import MODEL_DIR
 
         parser.add_argument("--data", required=True, type=Path, help="Quick, Draw! folder")
-        parser.add_argument("--epochs", type=int, default=18)
+        parser.add_argument("--epochs", type=int, default=28)
         parser.add_argument("--seed", type=int, default=1)
         parser.add_argument("--out", type=Path, default=MODEL_DIR, help="model folder")
         parser.add_argument("--docs", type=Path, default=None, help="model card folder")
         parser.add_argument("--samples-per-epoch", type=int, default=12800)
-        parser.add_argument("--width", type=int, default=24, help="channels of the first block")
+        parser.add_argument("--width", type=int, default=32, help="channels of the first block")
         parser.add_argument("--threads", type=int, default=2, help="torch threads")
         parser.add_argument("--no-progress", action="store_true", help="no progress bar")
         parser.add_argument(
