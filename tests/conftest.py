@@ -56,6 +56,39 @@ def services_available() -> bool:
     return _reachable(POSTGRES_URL, 5432) and _reachable(REDIS_URL, 6379)
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every transactional test starts from the migrated database, whatever ran before it.
+
+    A ``django_db(transaction=True)`` test ends by flushing every table, which also empties
+    the rows the data migrations loaded (the builtin word packs: the Quick, Draw! category of
+    every word). The next transactional test then ran without them: e.g. the AI player found
+    no category for the room's words and never guessed, but only when it ran after the game
+    tests. Django's ``serialized_rollback`` reloads the migrated rows before each such test.
+    """
+    from pytest_django.fixtures import validate_django_db
+
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        if marker is None and "transactional_db" in getattr(item, "fixturenames", ()):
+            marker = pytest.mark.django_db(transaction=True).mark
+        if marker is None:
+            continue
+        transaction, reset_sequences, databases, serialized, available_apps = validate_django_db(
+            marker
+        )
+        if (transaction or reset_sequences) and not serialized:
+            item.add_marker(
+                pytest.mark.django_db(
+                    transaction=transaction,
+                    reset_sequences=reset_sequences,
+                    databases=databases,
+                    serialized_rollback=True,
+                    available_apps=available_apps,
+                ),
+                append=False,
+            )
+
+
 def pytest_runtest_setup(item: pytest.Item) -> None:
     if item.get_closest_marker("services"):
         require(_reachable(POSTGRES_URL, 5432), f"PostgreSQL at {POSTGRES_URL}")

@@ -19,7 +19,13 @@ from game.models import Guess, Player, Verdict
 from tests.ai.fake_openai import Reply
 from tests.game_support import advance, create_room, new_player, stroke
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    # A channel layer of each test's own event loop, as in the game tests: the Redis layer
+    # reused from an earlier test's (closed) loop can refuse to receive, and then the room's
+    # events never reach the players.
+    pytest.mark.usefixtures("close_thread_connections"),
+]
 
 #: The well-covered Quick, Draw! categories and their words in the Korean pack.
 WELL_COVERED = {
