@@ -153,7 +153,7 @@ function rgb(hex) {
 }
 
 /** Draw board points [x0,y0,...] of a stroke from point index `from` on, in pixels. */
-export function strokePath(ctx, stroke, from, w, h) {
+function strokePath(ctx, stroke, from, w, h) {
   const kx = w / BOARD_UNITS;
   const ky = h / BOARD_UNITS;
   const lw = Math.max(stroke.width * kx, 1);
@@ -184,7 +184,7 @@ export function strokePath(ctx, stroke, from, w, h) {
  * Afterwards the fill grows by one pixel into the region's border so the anti-aliased edge of a
  * canvas line (PIL draws without anti-aliasing) does not leave a light halo.
  */
-export function floodFill(ctx, px, py, hex, threshold = FILL_THRESHOLD) {
+function floodFill(ctx, px, py, hex, threshold = FILL_THRESHOLD) {
   const { width: w, height: h } = ctx.canvas;
   if (px < 0 || py < 0 || px >= w || py >= h) return;
   const image = ctx.getImageData(0, 0, w, h);
@@ -243,7 +243,7 @@ export function floodFill(ctx, px, py, hex, threshold = FILL_THRESHOLD) {
 }
 
 /** Render visible actions onto a canvas context of w x h pixels (replaces its content). */
-export function renderActions(ctx, actions, w, h) {
+function renderActions(ctx, actions, w, h) {
   ctx.save();
   ctx.setTransform(1, 0, 0, 1, 0, 0);
   ctx.fillStyle = BACKGROUND;

@@ -10,7 +10,7 @@ import { S, els, isDrawer, isHost, nameOf, net } from "./room-state.js";
 export const overlayHooks = { copyInvite() {}, retry() {} };
 
 
-export function overlayCard(...children) {
+function overlayCard(...children) {
   els.overlay.replaceChildren(h("div", { class: "overlay-card" }, ...children));
   els.overlay.hidden = false;
 }
@@ -132,7 +132,7 @@ export function renderOverlay() {
   }
 }
 
-export function openChooseDialog() {
+function openChooseDialog() {
   const choices = S.turn?.choices ?? [];
   if (!isDrawer() || S.phase !== "choosing" || !choices.length) return;
   $("#word-choices").replaceChildren(
@@ -165,7 +165,7 @@ export function syncDialogs() {
   if (S.phase !== "lobby" && els.settingsDialog.open) els.settingsDialog.close();
 }
 
-export function showFinal() {
+function showFinal() {
   $("#ranking").replaceChildren(
     ...(S.ranking ?? []).map((r) =>
       h(

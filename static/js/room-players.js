@@ -6,7 +6,7 @@ import { icon } from "./icons.js";
 import { S, els, isHost, me, net, player } from "./room-state.js";
 
 
-export function ranked(players) {
+function ranked(players) {
   const sorted = [...players].sort((a, b) => b.score - a.score || a.id - b.id);
   let rank = 0;
   let last = null;
@@ -100,7 +100,7 @@ export function renderPlayers() {
   );
 }
 
-export function playerActions(p) {
+function playerActions(p) {
   if (!S.you || p.id === me() || !S.connected) return [];
   const actions = [];
   if (isHost()) actions.push("kick");
@@ -109,7 +109,7 @@ export function playerActions(p) {
 }
 
 let dialogTarget = null;
-export function openPlayerDialog(id) {
+function openPlayerDialog(id) {
   const p = player(id);
   if (!p) return;
   dialogTarget = id;

@@ -57,7 +57,7 @@ function syncAi(form) {
 const packCache = new Map();
 
 /** Fill the word-pack checkboxes for the form's language; `selected` = slugs (all if absent). */
-export async function loadPacks(form, selected) {
+async function loadPacks(form, selected) {
   const box = $("[data-pack-list]", form);
   if (!box) return;
   const language = form.elements.language.value;
