@@ -47,7 +47,7 @@ from game.models import (
     TurnOps,
     Verdict,
 )
-from game.state import Scene, hint_mask, message_json, phase_json, player_json, view_of
+from game.state import Scene, guessed_ids, hint_mask, message_json, phase_json, player_json, view_of
 from game.words import Candidate, pick_choices, room_candidates, vocabulary
 
 logger = logging.getLogger(__name__)
@@ -176,10 +176,9 @@ def _reveal_hints(room: Room, out: Outbox, now: dt.datetime) -> None:
         turn.refresh_from_db()
         return
     turn.hint_level = due
-    scene = Scene.load(room)
     out.send(
         {"type": "hint", "turn_id": turn.pk, "hint": hint_mask(turn, True), "level": due},
-        exclude=[turn.drawer_id or 0, *scene.guessed],
+        exclude=[turn.drawer_id or 0, *guessed_ids(turn)],
     )
 
 
@@ -950,10 +949,9 @@ def ai_thinking(room_id: int, turn_id: int, player_id: int, guesses: list[dict])
         turn = room.current_turn
         if room.phase != Phase.DRAWING or turn is None or turn.pk != turn_id:
             return
-        scene = Scene.load(room)
         out.send(
             _thinking_payload(turn_id, player_id, guesses),
-            to=[turn.drawer_id or 0, *scene.guessed],
+            to=[turn.drawer_id or 0, *guessed_ids(turn)],
         )
 
 
