@@ -22,6 +22,9 @@ SESSION_NICKNAME = "catchmind_nickname"
 NAME_MIN = 1
 NAME_MAX = 20
 _SPACES = re.compile(r"\s+")
+# Unicode categories a shown name or title may not contain: control, format, surrogate,
+# private-use and unassigned characters.
+UNPRINTABLE = frozenset({"Cc", "Cf", "Cs", "Co", "Cn"})
 
 
 @dataclass(frozen=True)
@@ -40,7 +43,7 @@ def validate_display_name(raw: object) -> str:
     if not isinstance(raw, str):
         raise ValidationError(_("Enter a name."), code="required")
     name = _SPACES.sub(" ", unicodedata.normalize("NFC", raw)).strip()
-    if any(unicodedata.category(ch) in {"Cc", "Cf", "Cs", "Co", "Cn"} for ch in name):
+    if any(unicodedata.category(ch) in UNPRINTABLE for ch in name):
         raise ValidationError(_("Names cannot contain control characters."), code="control")
     if len(name) < NAME_MIN:
         raise ValidationError(_("Enter a name."), code="required")

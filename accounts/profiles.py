@@ -13,17 +13,15 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 
-from accounts.identity import NAME_MAX, validate_display_name
+from accounts.identity import NAME_MAX, UNPRINTABLE, validate_display_name
 from accounts.models import AVATAR_COLORS, DEFAULT_EMOJI, Profile
-
-_UNPRINTABLE = {"Cc", "Cf", "Cs", "Co", "Cn"}
 
 
 def clean_name(raw: object) -> str:
     """A provider's name made into a valid display name, or ``""`` when nothing is left."""
     if not isinstance(raw, str):
         return ""
-    text = "".join(ch for ch in raw if unicodedata.category(ch) not in _UNPRINTABLE)
+    text = "".join(ch for ch in raw if unicodedata.category(ch) not in UNPRINTABLE)
     text = " ".join(text.split())[:NAME_MAX].strip()
     try:
         return validate_display_name(text)
