@@ -1,6 +1,8 @@
 // Likes without a page reload (which would restart the replay). Without this script the
 // form still works: it posts and the server redirects back to the page.
 
+import { api } from "./api.js";
+
 const form = document.getElementById("g-like-form");
 const button = document.getElementById("g-like");
 const count = document.getElementById("g-like-count");
@@ -15,16 +17,12 @@ if (form && button) {
     event.preventDefault();
     button.disabled = true;
     try {
-      const response = await fetch(form.action, {
-        method: "POST",
-        credentials: "same-origin",
-        headers: { Accept: "application/json", "X-CSRFToken": form.elements.csrfmiddlewaretoken.value },
-      });
-      if (!response.ok) {
+      const { ok, data } = await api(form.action, { method: "POST" });
+      if (!ok || !data) {
         form.submit();
         return;
       }
-      const { liked, likes } = await response.json();
+      const { liked, likes } = data;
       button.classList.toggle("btn-accent", liked);
       button.setAttribute("aria-pressed", String(liked));
       button.querySelector(".g-like-label").textContent = liked ? button.dataset.liked : button.dataset.like;
