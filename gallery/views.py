@@ -152,7 +152,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "report_form": ReportForm(),
         "png_url": png,
         "og_image": request.build_absolute_uri(png),
-        "og_url": request.build_absolute_uri(drawing_url(drawing)),
+        "og_url": request.build_absolute_uri(drawing_url(drawing.pk)),
         "replay": {
             "data": reverse("gallery:replay-data", args=[drawing.pk]),
             "duration": drawing.duration_ms,
@@ -161,8 +161,8 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "gallery/detail.html", context)
 
 
-def drawing_url(drawing: Drawing) -> str:
-    return reverse("gallery:detail", args=[drawing.pk])
+def drawing_url(pk: int) -> str:
+    return reverse("gallery:detail", args=[pk])
 
 
 @require_GET
@@ -217,13 +217,13 @@ def publish(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         for error in form.errors.get("title", []):
             messages.error(request, error)
-        return redirect(drawing_url(drawing))
+        return redirect(drawing_url(drawing.pk))
     fields = {"title": form.cleaned_data["title"], "is_published": True}
     if not drawing.is_published:
         fields["published_at"] = timezone.now()
     Drawing.objects.filter(pk=drawing.pk).update(**fields)
     messages.success(request, _("Your drawing is in the gallery."))
-    return _back(request, drawing_url(drawing))
+    return _back(request, drawing_url(drawing.pk))
 
 
 @require_POST
@@ -231,7 +231,7 @@ def unpublish(request: HttpRequest, pk: int) -> HttpResponse:
     drawing = _owned(request, pk)
     Drawing.objects.filter(pk=drawing.pk).update(is_published=False)
     messages.success(request, _("Your drawing is private again."))
-    return _back(request, drawing_url(drawing))
+    return _back(request, drawing_url(drawing.pk))
 
 
 @require_http_methods(["GET", "POST"])
@@ -252,7 +252,7 @@ def delete(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def like(request: HttpRequest, pk: int) -> HttpResponse:
     if not request.user.is_authenticated:
-        return redirect_to_login(drawing_url_for(pk))
+        return redirect_to_login(drawing_url(pk))
     drawing = _visible(request, pk)
     removed, _kinds = Like.objects.filter(drawing=drawing, user=request.user).delete()
     if not removed:
@@ -264,30 +264,26 @@ def like(request: HttpRequest, pk: int) -> HttpResponse:
     if "application/json" in request.headers.get("Accept", ""):
         # The page's script likes without reloading (and restarting the replay).
         return JsonResponse({"liked": not removed, "likes": drawing.likes.count()})
-    return _back(request, drawing_url(drawing))
-
-
-def drawing_url_for(pk: int) -> str:
-    return reverse("gallery:detail", args=[pk])
+    return _back(request, drawing_url(drawing.pk))
 
 
 @require_POST
 def report(request: HttpRequest, pk: int) -> HttpResponse:
     if not request.user.is_authenticated:
-        return redirect_to_login(drawing_url_for(pk))
+        return redirect_to_login(drawing_url(pk))
     form = ReportForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose a reason."))
-        return redirect(drawing_url_for(pk))
+        return redirect(drawing_url(pk))
     drawing = _visible(request, pk)
     if drawing.is_owner(request.user, None):
         messages.error(request, _("You cannot report your own drawing."))
-        return redirect(drawing_url(drawing))
+        return redirect(drawing_url(drawing.pk))
     if file_report(drawing, request.user, form.cleaned_data["reason"]):
         messages.success(request, _("Thank you. A moderator will look at this drawing."))
     else:
         messages.info(request, _("You already reported this drawing."))
-    return redirect(drawing_url(drawing) if _can_view(request, drawing) else "gallery:list")
+    return redirect(drawing_url(drawing.pk) if _can_view(request, drawing) else "gallery:list")
 
 
 def file_report(drawing: Drawing, reporter, reason: str) -> bool:
