@@ -263,11 +263,3 @@ def snapshot(room: Room, viewer_id: int) -> dict:
         "vote_kicks": vote_kicks(room, connected_humans),
         "view": view_of(scene),
     }
-
-
-def connected_human_count(players: list[Player]) -> int:
-    return sum(1 for p in players if p.connected and not p.is_ai)
-
-
-def present_players(room: Room) -> list[Player]:
-    return list(Player.objects.filter(room=room, left_at__isnull=True))
