@@ -136,6 +136,21 @@ class Seat:
     backend: str  # the room's configured backend (before any budget fallback)
 
 
+#: ``{room_id: turn_id}`` of rooms seen without the AI seat during that turn: their stroke
+#: ends need no look (the setting only changes in the lobby, so never during a turn).
+_WITHOUT_AI: dict[int, int] = {}
+
+
+def without_ai(room_id: int, turn_id: int) -> bool:
+    """True when ``room_id`` is known to play ``turn_id`` without the AI: no poke needed."""
+    return _WITHOUT_AI.get(room_id) == turn_id
+
+
+def forget_without_ai(room_id: int) -> None:
+    """A turn started: the next look at ``room_id`` decides afresh."""
+    _WITHOUT_AI.pop(room_id, None)
+
+
 def _seat(room_id: int) -> Seat | None:
     """The room's AI seat if the AI may look at a drawing right now, else None."""
     from game.models import Phase, Player, Room
@@ -158,6 +173,10 @@ def _seat(room_id: int) -> Seat | None:
         )
         .first()
     )
+    if room is not None and not room.ai_enabled and room.current_turn_id is not None:
+        if len(_WITHOUT_AI) > 10_000:
+            _WITHOUT_AI.clear()
+        _WITHOUT_AI[room_id] = room.current_turn_id
     if room is None or not room.ai_enabled or room.phase != Phase.DRAWING:
         return None
     turn = room.current_turn

@@ -14,12 +14,15 @@ log = logging.getLogger(__name__)
 
 
 @receiver(signals.canvas_changed, dispatch_uid="catchmind-ai-canvas")
-def canvas_changed(sender, room_id: int, **kwargs) -> None:
+def canvas_changed(sender, room_id: int, turn_id: int | None = None, **kwargs) -> None:
+    if turn_id is not None and player.without_ai(room_id, turn_id):
+        return  # a room without the AI: no query per stroke end
     player.poke(room_id)
 
 
 @receiver(signals.turn_started, dispatch_uid="catchmind-ai-turn-started")
 def turn_started(sender, room_id: int, **kwargs) -> None:
+    player.forget_without_ai(room_id)
     player.poke(room_id)
 
 
