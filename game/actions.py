@@ -116,7 +116,7 @@ def _finish(room: Room, out: Outbox) -> None:
     if out.events or out.controls:
         Room.objects.filter(pk=room.pk).update(version=F("version") + 1)
         room.refresh_from_db(fields=["version"])
-        out.finish(version=room.version, view=view_of(Scene.load(room)), wake_at=next_wake(room))
+        out.finish(version=room.version, view=view_of(room), wake_at=next_wake(room))
     elif out.after_commit:
         for callback in out.after_commit:
             transaction.on_commit(callback)

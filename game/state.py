@@ -206,11 +206,12 @@ def vote_kicks(room: Room, connected_humans: int) -> list[dict]:
     ]
 
 
-def view_of(scene: Scene) -> dict:
-    """What connections keep locally to guard the draw hot path (see game.consumers)."""
-    turn = scene.turn
+def view_of(room: Room) -> dict:
+    """What connections keep locally to guard the draw hot path (see game.consumers).
+    Needs only the room and its current turn, not a whole Scene."""
+    turn = room.current_turn if room.phase in TURN_PHASES else None
     return {
-        "phase": scene.room.phase,
+        "phase": room.phase,
         "turn_id": turn.pk if turn else None,
         "drawer_id": turn.drawer_id if turn else None,
     }
@@ -261,5 +262,5 @@ def snapshot(room: Room, viewer_id: int) -> dict:
         "chat": visible_chat(room, viewer_id),
         "ranking": ranking_json(scene.players) if room.phase == Phase.FINISHED else None,
         "vote_kicks": vote_kicks(room, connected_humans),
-        "view": view_of(scene),
+        "view": view_of(room),
     }
