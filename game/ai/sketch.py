@@ -35,6 +35,10 @@ LABELS_PATH = MODEL_DIR / "labels.json"
 WELL_COVERED_MIN = 300
 #: Share of drawings (by key_id hash) held out for validation; never trained on.
 VALIDATION_FRACTION = 0.15
+#: Share of the *training* drawings set aside (another hash) to compare training recipes, so
+#: that choosing a recipe never looks at the validation split.
+DEV_FRACTION = 0.15
+SPLITS = ("all", "train", "val", "fit", "dev")
 FRACTIONS = (0.25, 0.5, 0.75, 1.0)
 
 
@@ -165,8 +169,29 @@ class Drawing:
 
 def is_validation(key_id: str, fraction: float = VALIDATION_FRACTION) -> bool:
     """Stable hash split: the same drawing is always on the same side, on any machine."""
-    digest = hashlib.sha256(f"catchmind-val:{key_id}".encode()).digest()
-    return int.from_bytes(digest[:8], "big") / 2**64 < fraction
+    return _hash_share(f"catchmind-val:{key_id}") < fraction
+
+
+def is_dev(key_id: str, fraction: float = DEV_FRACTION) -> bool:
+    """The recipe-comparison part of the training split (independent of the validation hash)."""
+    return not is_validation(key_id) and _hash_share(f"catchmind-dev:{key_id}") < fraction
+
+
+def _hash_share(text: str) -> float:
+    digest = hashlib.sha256(text.encode()).digest()
+    return int.from_bytes(digest[:8], "big") / 2**64
+
+
+def in_split(key_id: str, split: str) -> bool:
+    """Whether a drawing belongs to ``split``: "all"; "train" / "val" (the model's split);
+    "fit" / "dev" (the training split cut again, for comparing recipes without "val")."""
+    if split == "all":
+        return True
+    if split in ("train", "val"):
+        return is_validation(key_id) == (split == "val")
+    if split in ("fit", "dev"):
+        return not is_validation(key_id) and is_dev(key_id) == (split == "dev")
+    raise ValueError(f"unknown split {split!r} (one of {', '.join(SPLITS)})")
 
 
 def ndjson_files(data_dir: Path | str) -> list[Path]:
@@ -178,7 +203,7 @@ def ndjson_files(data_dir: Path | str) -> list[Path]:
 
 
 def iter_drawings(files: Iterable[Path], split: str = "all") -> Iterator[Drawing]:
-    """Drawings of the given files; ``split`` is "train", "val" or "all".
+    """Drawings of the given files in ``split`` (see :func:`in_split`).
 
     Lines that are not valid drawings are skipped (foreign folders may be messy).
     """
@@ -192,7 +217,7 @@ def iter_drawings(files: Iterable[Path], split: str = "all") -> Iterator[Drawing
                     continue
                 if not isinstance(strokes, list) or not strokes:
                     continue
-                if split != "all" and is_validation(key_id) != (split == "val"):
+                if not in_split(key_id, split):
                     continue
                 yield Drawing(word=word, key_id=key_id, strokes=strokes)
 

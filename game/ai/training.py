@@ -80,6 +80,12 @@ class Config:
     threads: int = 2
     workers: int = 0
     width: int = 32
+    #: "val": train on the training split, report on validation (the shipped model).
+    #: "dev": train on "fit", report on "dev" - for comparing recipes without touching "val".
+    holdout: str = "val"
+    #: "auto" uses bfloat16 autocast where the CPU has native bf16 (about 2.5x faster here).
+    precision: str = "auto"
+    ema_decay: float = 0.0
     progress: bool = True
     command: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
@@ -261,15 +267,21 @@ def train(cfg: Config, log=print) -> dict[str, Any]:
     files = ndjson_files(data_dir)
     if not files:
         raise ValueError(f"no .ndjson files in {data_dir}")
+    fit_split, held_split = _splits(cfg)
+    if held_split == "dev" and Path(cfg.docs).resolve() == DEFAULT_DOCS.resolve():
+        cfg.docs = Path(cfg.out)  # a comparison run's card and plots stay with its model
+    bf16 = _use_bf16(cfg.precision)
     labels = load_categories(data_dir)
     index = {normalise_label(n): i for i, n in enumerate(labels)}
-    train_set = [d for d in iter_drawings(files, "train") if normalise_label(d.word) in index]
-    val_set = [d for d in iter_drawings(files, "val") if normalise_label(d.word) in index]
+    train_set = [d for d in iter_drawings(files, fit_split) if normalise_label(d.word) in index]
+    val_set = [d for d in iter_drawings(files, held_split) if normalise_label(d.word) in index]
     y_train = [index[normalise_label(d.word)] for d in train_set]
     y_val = [index[normalise_label(d.word)] for d in val_set]
     counts = Counter(y_train)
     log(
-        f"{len(labels)} categories, {len(train_set)} training and {len(val_set)} validation drawings"
+        f"{len(labels)} categories, {len(train_set)} training ({fit_split}) and "
+        f"{len(val_set)} held-out ({held_split}) drawings; "
+        f"{'bfloat16' if bf16 else 'float32'} arithmetic"
     )
 
     weights = [counts[y] ** (cfg.balance_power - 1.0) for y in y_train]
@@ -295,7 +307,16 @@ def train(cfg: Config, log=print) -> dict[str, Any]:
     x_va = _render_clean(val_set, cfg.size)
     t_va = torch.tensor(y_val)
 
-    model = build_model(len(labels), cfg.size, cfg.width)
+    model = build_model(len(labels), cfg.size, cfg.width).to(memory_format=torch.channels_last)
+    ema = (
+        torch.optim.swa_utils.AveragedModel(
+            model,
+            multi_avg_fn=torch.optim.swa_utils.get_ema_multi_avg_fn(cfg.ema_decay),
+            use_buffers=True,
+        )
+        if cfg.ema_decay
+        else None
+    )
     opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
     steps = cfg.epochs * (cfg.samples_per_epoch // cfg.batch_size)
     sched = torch.optim.lr_scheduler.OneCycleLR(
@@ -310,18 +331,22 @@ def train(cfg: Config, log=print) -> dict[str, Any]:
         )
         seen, aug_loss, aug_correct = 0, 0.0, 0
         for x, y in bar:
-            logits = model(x)
-            loss = loss_fn(logits, y)
+            with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
+                logits = model(x.contiguous(memory_format=torch.channels_last))
+                loss = loss_fn(logits.float(), y)
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()
             sched.step()
+            if ema is not None:
+                ema.update_parameters(model)
             seen += len(y)
             aug_loss += float(loss.detach()) * len(y)
             aug_correct += int((logits.argmax(1) == y).sum())
             bar.set_postfix(loss=f"{aug_loss / seen:.3f}")
-        tr_loss, tr_acc = _score(model, x_tr, t_tr)
-        va_loss, va_acc = _score(model, x_va, t_va)
+        scored = ema.module if ema is not None else model
+        tr_loss, tr_acc = _score(scored, x_tr, t_tr)
+        va_loss, va_acc = _score(scored, x_va, t_va)
         history.append(
             {
                 "epoch": epoch,
@@ -343,7 +368,7 @@ def train(cfg: Config, log=print) -> dict[str, Any]:
 
     cfg.out.mkdir(parents=True, exist_ok=True)
     onnx_path = cfg.out / "sketch.onnx"
-    export_onnx(model, onnx_path, cfg.size)
+    export_onnx(ema.module if ema is not None else model, onnx_path, cfg.size)
     train_counts = {labels[i]: int(counts.get(i, 0)) for i in range(len(labels))}
     meta = {
         "labels": labels,
@@ -365,11 +390,37 @@ def train(cfg: Config, log=print) -> dict[str, Any]:
         "load_average": list(os.getloadavg()),
         "command": cfg.command,
         "n_train": len(train_set),
+        "precision": "bfloat16" if bf16 else "float32",
         "config": {k: getattr(cfg, k) for k in _RUN_FIELDS},
     }
     metrics = report(cfg, run, val_set)
     log(f"done in {time.time() - started:.0f}s; model {metrics['onnx_bytes'] / 1e6:.2f} MB")
     return metrics
+
+
+def _splits(cfg: Config) -> tuple[str, str]:
+    """(split trained on, split reported on); a "dev" run must not replace the shipped model."""
+    if cfg.holdout == "val":
+        return "train", "val"
+    if cfg.holdout != "dev":
+        raise ValueError(f"--holdout must be 'val' or 'dev', not {cfg.holdout!r}")
+    if Path(cfg.out).resolve() == DEFAULT_OUT.resolve():
+        raise ValueError("a --holdout dev run compares recipes: give it its own --out folder")
+    return "fit", "dev"
+
+
+def _use_bf16(precision: str) -> bool:
+    """bfloat16 autocast only where the CPU does it natively; emulated it would be slower."""
+    if precision not in ("auto", "bf16", "fp32"):
+        raise ValueError(f"--precision must be auto, bf16 or fp32, not {precision!r}")
+    if precision == "fp32":
+        return False
+    native = bool(
+        torch.backends.mkldnn.is_available() and torch.ops.mkldnn._is_mkldnn_bf16_supported()
+    )
+    if precision == "bf16" and not native:
+        raise ValueError("--precision bf16: this CPU has no native bfloat16 support")
+    return native
 
 
 def report(cfg: Config, run: dict[str, Any], val_set: list[Drawing] | None = None) -> dict:
@@ -382,7 +433,7 @@ def report(cfg: Config, run: dict[str, Any], val_set: list[Drawing] | None = Non
     if val_set is None:
         val_set = [
             d
-            for d in iter_drawings(ndjson_files(cfg.data), "val")
+            for d in iter_drawings(ndjson_files(cfg.data), _splits(cfg)[1])
             if sketch.index_of(d.word) is not None
         ]
     train_counts = sketch.train_counts
@@ -697,6 +748,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--samples-per-epoch", type=int, default=Config.samples_per_epoch)
     parser.add_argument("--width", type=int, default=Config.width)
     parser.add_argument("--workers", type=int, default=Config.workers)
+    parser.add_argument("--size", type=int, default=Config.size)
+    parser.add_argument("--holdout", choices=("val", "dev"), default=Config.holdout)
+    parser.add_argument("--precision", choices=("auto", "bf16", "fp32"), default=Config.precision)
+    parser.add_argument("--ema", type=float, default=Config.ema_decay)
     parser.add_argument("--no-progress", action="store_true")
     args = parser.parse_args(argv)
     train(
@@ -709,6 +764,10 @@ def main(argv: list[str] | None = None) -> None:
             samples_per_epoch=args.samples_per_epoch,
             width=args.width,
             workers=args.workers,
+            size=args.size,
+            holdout=args.holdout,
+            precision=args.precision,
+            ema_decay=args.ema,
             progress=not args.no_progress,
             command="python -m game.ai.training " + " ".join(argv or sys.argv[1:]),
         )
