@@ -1,12 +1,14 @@
 """Shared fixtures and the rule that CI never skips what it must check.
 
-Tests marked ``services`` (PostgreSQL + Redis), ``browser`` (Debian's chromium) or
-``shared_data`` (../shared/quickdraw) skip on a developer machine that lacks the thing, but
-fail under ``CI=true``: a green CI run must mean those paths really ran.
+Tests marked ``services`` (PostgreSQL + Redis), ``browser`` (Debian's chromium),
+``shared_data`` (../shared/quickdraw) or ``training`` (torch & co. from the ``train`` extra)
+skip on a developer machine that lacks the thing, but fail under ``CI=true``: a green CI run
+must mean those paths really ran.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import shutil
 import socket
@@ -26,6 +28,8 @@ POSTGRES_URL = os.environ.get(
 )
 REDIS_URL = os.environ.get("CATCHMIND_TEST_REDIS_URL", "redis://127.0.0.1:6379/14")
 CHROMIUM = os.environ.get("CATCHMIND_CHROMIUM", "/usr/bin/chromium")
+#: What ``pip install -e ".[train]"`` adds and game/ai/training.py imports.
+TRAIN_EXTRA = ("torch", "onnx", "matplotlib", "tqdm")
 
 
 def quickdraw_dir() -> Path:
@@ -50,6 +54,12 @@ def _reachable(url: str, default_port: int) -> bool:
             return True
     except OSError:
         return False
+
+
+def missing_train_extra() -> list[str]:
+    """Packages of the ``train`` extra that are not installed (found without importing torch,
+    which takes seconds)."""
+    return [name for name in TRAIN_EXTRA if importlib.util.find_spec(name) is None]
 
 
 def services_available() -> bool:
@@ -100,6 +110,12 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     if item.get_closest_marker("shared_data"):
         require(
             (quickdraw_dir() / "simplified").is_dir(), f"Quick, Draw! data in {quickdraw_dir()}"
+        )
+    if item.get_closest_marker("training"):
+        missing = missing_train_extra()
+        require(
+            not missing,
+            f'the train extra ({", ".join(missing)} missing): pip install -e ".[train]"',
         )
 
 
