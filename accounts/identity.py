@@ -7,24 +7,20 @@ to the account (see ``accounts`` signals).
 
 from __future__ import annotations
 
-import re
 import secrets
-import unicodedata
 from dataclasses import dataclass
 
 from django.contrib.sessions.backends.base import SessionBase
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from catchmind.text import has_unprintable, tidy
+
 SESSION_GUEST_ID = "catchmind_guest_id"
 SESSION_NICKNAME = "catchmind_nickname"
 
 NAME_MIN = 1
 NAME_MAX = 20
-_SPACES = re.compile(r"\s+")
-# Unicode categories a shown name or title may not contain: control, format, surrogate,
-# private-use and unassigned characters.
-UNPRINTABLE = frozenset({"Cc", "Cf", "Cs", "Co", "Cn"})
 
 
 @dataclass(frozen=True)
@@ -42,8 +38,8 @@ def validate_display_name(raw: object) -> str:
     """Names show up in every player's room, so they are plain, short, printable text."""
     if not isinstance(raw, str):
         raise ValidationError(_("Enter a name."), code="required")
-    name = _SPACES.sub(" ", unicodedata.normalize("NFC", raw)).strip()
-    if any(unicodedata.category(ch) in UNPRINTABLE for ch in name):
+    name = tidy(raw)
+    if has_unprintable(name):
         raise ValidationError(_("Names cannot contain control characters."), code="control")
     if len(name) < NAME_MIN:
         raise ValidationError(_("Enter a name."), code="required")

@@ -7,22 +7,21 @@ player's display name and avatar; guests have no badge (``None``).
 from __future__ import annotations
 
 import random
-import unicodedata
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.core.exceptions import ValidationError
 
-from accounts.identity import NAME_MAX, UNPRINTABLE, validate_display_name
+from accounts.identity import NAME_MAX, validate_display_name
 from accounts.models import AVATAR_COLORS, DEFAULT_EMOJI, Profile
+from catchmind.text import drop_unprintable
 
 
 def clean_name(raw: object) -> str:
     """A provider's name made into a valid display name, or ``""`` when nothing is left."""
     if not isinstance(raw, str):
         return ""
-    text = "".join(ch for ch in raw if unicodedata.category(ch) not in UNPRINTABLE)
-    text = " ".join(text.split())[:NAME_MAX].strip()
+    text = " ".join(drop_unprintable(raw).split())[:NAME_MAX].strip()
     try:
         return validate_display_name(text)
     except ValidationError:

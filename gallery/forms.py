@@ -1,21 +1,16 @@
 from __future__ import annotations
 
-import re
-import unicodedata
-
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from accounts.identity import UNPRINTABLE
+from catchmind.text import has_unprintable, tidy
 from gallery.models import TITLE_MAX, Report
-
-_SPACES = re.compile(r"\s+")
 
 
 def clean_title(raw: str) -> str:
     """Titles are short plain text: NFC, single spaces, no control or format characters."""
-    title = _SPACES.sub(" ", unicodedata.normalize("NFC", raw or "")).strip()
-    if any(unicodedata.category(ch) in UNPRINTABLE for ch in title):
+    title = tidy(raw or "")
+    if has_unprintable(title):
         raise forms.ValidationError(_("Titles cannot contain control characters."), code="control")
     if len(title) > TITLE_MAX:
         raise forms.ValidationError(

@@ -29,6 +29,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.identity import Identity
+from catchmind.text import has_unprintable
 from game import clock, oplog, ratelimit, scoring, signals
 from game.events import Outbox
 from game.forms import RoomSettingsForm, apply_settings, defaults, settings_of
@@ -731,7 +732,7 @@ def _clean_chat(text: object) -> str:
             "bad_message",
             _("Messages can be at most %(max)d characters.") % {"max": CHAT_MAX_LENGTH},
         )
-    if any(unicodedata.category(char) in {"Cc", "Cf", "Cs", "Co", "Cn"} for char in text):
+    if has_unprintable(text):
         raise GameError("bad_message", _("Messages cannot contain control characters."))
     return text
 

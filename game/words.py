@@ -4,20 +4,18 @@ from __future__ import annotations
 
 import random
 import re
-import unicodedata
 from dataclasses import asdict, dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from catchmind.text import has_unprintable, tidy
 from game.matching import normalize
 from game.models import Room, Word, WordPack
 
 CUSTOM_WORD_MAX_LENGTH = 30
 CUSTOM_WORDS_MAX = 200
 _SEPARATORS = re.compile(r"[,，、\n]")
-_SPACES = re.compile(r"\s+")
-_FORBIDDEN_CATEGORIES = {"Cc", "Cf", "Cs", "Co", "Cn"}
 
 
 @dataclass(frozen=True)
@@ -49,10 +47,10 @@ def parse_custom_words(raw: object) -> list[str]:
     words: list[str] = []
     seen: dict[str, str] = {}
     for item in items:
-        word = _SPACES.sub(" ", unicodedata.normalize("NFC", item)).strip()
+        word = tidy(item)
         if not word:
             continue
-        if any(unicodedata.category(char) in _FORBIDDEN_CATEGORIES for char in word):
+        if has_unprintable(word):
             errors.append(
                 ValidationError(
                     _("Words cannot contain control characters: %(word)s")

@@ -21,11 +21,11 @@ from __future__ import annotations
 
 import json
 import re
-import unicodedata
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from catchmind.text import has_unprintable
 from game.matching import normalize
 
 __all__ = [
@@ -85,7 +85,7 @@ def _text_errors(value: Any, where: str) -> list[str]:
     errors = []
     if not 1 <= len(value) <= MAX_WORD_LENGTH:
         errors.append(f"{where}: must be 1–{MAX_WORD_LENGTH} characters, got {len(value)}")
-    if any(unicodedata.category(char).startswith("C") for char in value):
+    if has_unprintable(value):
         errors.append(f"{where}: contains control or invisible characters")
     if value != value.strip():
         errors.append(f"{where}: has leading or trailing whitespace")
