@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from game.ai.admin import room_ai_status  # also registers the AI calls and seats
+# Importing game.ai.admin also registers the AI calls and seats.
+from game.ai.admin import room_ai_status, with_ai_fallback
 from game.models import Guess, Message, Player, Room, Turn, Word, WordPack
 
 
@@ -33,6 +34,9 @@ class RoomAdmin(admin.ModelAdmin):
     readonly_fields = ("code", "created_at", "updated_at", "version", "current_turn", "host")
     filter_horizontal = ("packs",)
     inlines = [PlayerInline]
+
+    def get_queryset(self, request):
+        return with_ai_fallback(super().get_queryset(request))
 
 
 class GuessInline(admin.TabularInline):

@@ -5,10 +5,13 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from game.ai.records import AICall, AIRoomState
+from game.models import Room
 from tests.ai.conftest import seat_ai_turn
 
 pytestmark = pytest.mark.django_db
@@ -108,3 +111,29 @@ def test_old_ai_call_records_can_be_pruned(calls):
     call_command("prune_ai_calls", "--days", "30", stdout=out)
     assert "deleted 1 " in out.getvalue()
     assert AICall.objects.count() == 4
+
+
+def _room_list_queries(admin_client, rooms: int) -> tuple[int, str]:
+    for index in range(rooms - Room.objects.count()):
+        room = Room.objects.create(ai_enabled=index % 3 != 2, ai_backend="openai")
+        if index % 3 == 0:
+            AIRoomState.objects.create(
+                room=room, backend="local", fallback="over_budget", fallback_since=timezone.now()
+            )
+        elif index % 3 == 1:
+            AIRoomState.objects.create(room=room, backend="openai")
+    url = reverse("admin:game_room_changelist")
+    admin_client.get(url)  # the session, content types and so on are warm from here on
+    with CaptureQueriesContext(connection) as queries:
+        page = admin_client.get(url)
+    assert page.status_code == 200
+    assert page.context["cl"].result_count == rooms
+    return len(queries), page.content.decode()
+
+
+def test_the_room_list_reads_every_ai_seat_in_the_same_query_count(admin_client):
+    few, text = _room_list_queries(admin_client, 2)
+    assert text.count("over budget: local model") == 1
+    many, text = _room_list_queries(admin_client, 10)
+    assert text.count("over budget: local model") == 4
+    assert many == few, (few, many)
