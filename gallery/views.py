@@ -56,8 +56,12 @@ def _can_view(request: HttpRequest, drawing: Drawing) -> bool:
     )
 
 
-def _visible(request: HttpRequest, pk: int, *, heavy: bool = False) -> Drawing:
+def _visible(request: HttpRequest, pk: int, *, heavy: bool = False, likes: bool = False) -> Drawing:
+    """The drawing if this visitor may see it; ``likes`` adds ``like_count`` and, for a
+    signed-in visitor, ``liked`` (:meth:`DrawingQuerySet.with_likes`, same query)."""
     qs = Drawing.objects.all() if heavy else Drawing.objects.light()
+    if likes:
+        qs = qs.with_likes(request.user)
     drawing = get_object_or_404(qs, pk=pk)
     if not _can_view(request, drawing):
         raise Http404("no such drawing")
@@ -134,17 +138,15 @@ def mine(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
-    drawing = _visible(request, pk, heavy=False)
+    drawing = _visible(request, pk, likes=True)
     user = request.user
-    likes = drawing.likes.count()
-    liked = user.is_authenticated and drawing.likes.filter(user=user).exists()
     entries = Drawing.objects.filter(pk=pk).values_list("timeline", flat=True).get() or []
     png = reverse("gallery:png", args=[drawing.pk, drawing.token])
     context = {
         "drawing": drawing,
         "is_owner": drawing.is_owner(user, _guest_id(request)),
-        "likes": likes,
-        "liked": liked,
+        "likes": drawing.like_count,
+        "liked": getattr(drawing, "liked", False),
         "timeline": entries,
         "summary": saving.summary(entries, drawing.word),
         "drawer_display": _("Deleted user") if drawing.drawer_deleted else drawing.drawer_name,

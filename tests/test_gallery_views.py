@@ -125,6 +125,29 @@ def test_a_signed_in_player_likes_once_and_a_second_click_takes_it_back(alice, b
     assert not Like.objects.exists()
 
 
+def test_the_page_reads_the_likes_with_the_drawing(
+    django_user_model, alice, bob, django_assert_num_queries
+):
+    """Like count and "liked" come in the drawing's query (``with_likes``): a visitor's page
+    is the drawing and its timeline; a signed-in one adds the session, the user and the
+    header's profile. However many likes there are."""
+    art = drawing(user=alice, is_published=True)
+    url = f"/gallery/{art.pk}/"
+    visitor, liker = client_for(), client_for(bob)
+    for likes in (0, 5):
+        for index in range(likes - Like.objects.count()):
+            fan = bob if index == 0 else django_user_model.objects.create_user(f"fan{index}")
+            Like.objects.create(drawing=art, user=fan)
+        liker.get(url)  # the session and the profile exist from here on
+        with django_assert_num_queries(2):
+            html = visitor.get(url).content.decode()
+        assert f">{likes} like" in html  # the count shown, not the plural forms' templates
+        with django_assert_num_queries(5):
+            html = liker.get(url).content.decode()
+        assert f">{likes} like" in html
+        assert f'aria-pressed="{"true" if likes else "false"}"' in html
+
+
 def test_guests_cannot_like(alice):
     art = drawing(user=alice, is_published=True)
     response = client_for(guest_id="g").post(f"/gallery/{art.pk}/like")
