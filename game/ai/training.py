@@ -275,6 +275,13 @@ def train(cfg: Config, log=print) -> dict[str, Any]:
     index = {normalise_label(n): i for i, n in enumerate(labels)}
     train_set = [d for d in iter_drawings(files, fit_split) if normalise_label(d.word) in index]
     val_set = [d for d in iter_drawings(files, held_split) if normalise_label(d.word) in index]
+    for split, drawings in ((fit_split, train_set), (held_split, val_set)):
+        if not drawings:
+            raise ValueError(
+                f"no {split} drawings of the categories in {data_dir / 'categories.txt'}"
+            )
+    if cfg.samples_per_epoch < cfg.batch_size:
+        raise ValueError(f"samples per epoch must be at least one batch ({cfg.batch_size})")
     y_train = [index[normalise_label(d.word)] for d in train_set]
     y_val = [index[normalise_label(d.word)] for d in val_set]
     counts = Counter(y_train)
@@ -437,6 +444,10 @@ def report(cfg: Config, run: dict[str, Any], val_set: list[Drawing] | None = Non
             if sketch.index_of(d.word) is not None
         ]
     train_counts = sketch.train_counts
+    if cfg.holdout == "dev":
+        # A dev run trains on a part of the training split; its buckets must still be the
+        # shipped model's (300+ drawings in the whole training split), or runs don't compare.
+        train_counts = dict(Counter(d.word for d in iter_drawings(ndjson_files(cfg.data), "train")))
     well = {normalise_label(n) for n, c in train_counts.items() if c >= WELL_COVERED_MIN}
     metrics = evaluate(sketch, val_set, well)
     metrics["train_seconds"] = run["train_seconds"]
@@ -487,6 +498,9 @@ _RUN_FIELDS = (
     "size",
     "width",
     "threads",
+    "holdout",
+    "precision",
+    "ema_decay",
 )
 
 

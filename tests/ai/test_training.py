@@ -19,6 +19,7 @@ import io
 import json
 import math
 import random
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -235,6 +236,23 @@ def test_the_same_seed_trains_a_byte_identical_model_and_another_seed_does_not(t
 
 
 @pytest.mark.training
+def test_a_dev_run_reports_the_shipped_models_well_covered_categories(
+    train_tiny, training, tiny_data, monkeypatch
+):
+    """Buckets come from the whole training split, not from the smaller "fit" part, or a
+    dev run's "well covered" figure would describe other categories than the shipped one's."""
+    train_counts = Counter(d.word for d in iter_drawings(ndjson_files(tiny_data), "train"))
+    fit_counts = Counter(d.word for d in iter_drawings(ndjson_files(tiny_data), "fit"))
+    threshold = min(train_counts.values())
+    assert min(fit_counts.values()) < threshold  # else this test could not tell them apart
+    monkeypatch.setattr(training, "WELL_COVERED_MIN", threshold)
+
+    run = train_tiny(holdout="dev")
+
+    assert run.metrics["well_covered"] == sorted(train_counts)
+
+
+@pytest.mark.training
 @pytest.mark.parametrize(
     ("holdout", "trained_split", "held_split", "never"),
     [("val", "train", "val", {"val"}), ("dev", "fit", "dev", {"dev", "val"})],
@@ -389,7 +407,11 @@ def test_without_native_bf16_auto_means_fp32_and_bf16_is_refused(training, monke
     ("options", "message"),
     [
         ({"epochs": 0}, "--epochs must be >= 1"),
-        ({"samples_per_epoch": 64}, "--samples-per-epoch >= 128"),
+        ({"samples_per_epoch": 64}, "--samples-per-epoch must be >= 128"),
+        ({"size": 30}, "--size must be a multiple of 8"),
+        ({"width": 0}, "--width must be from 1 to 256"),
+        ({"ema": 1.0}, r"--ema must be in \[0, 1\)"),
+        ({"epochs": 0, "threads": 0}, "--epochs must be >= 1; --threads must be >= 1"),
     ],
 )
 def test_train_command_rejects_bad_numbers(tiny_data, tmp_path, options, message):

@@ -29,7 +29,22 @@ class Command(BaseCommand):
         parser.add_argument("--docs", type=Path, default=None, help="model card folder")
         parser.add_argument("--samples-per-epoch", type=int, default=12800)
         parser.add_argument("--width", type=int, default=32, help="channels of the first block")
+        parser.add_argument("--size", type=int, default=32, help="model input side in pixels")
         parser.add_argument("--threads", type=int, default=2, help="torch threads")
+        parser.add_argument(
+            "--workers", type=int, default=0, help="processes rendering training batches"
+        )
+        parser.add_argument(
+            "--holdout",
+            choices=("val", "dev"),
+            default="val",
+            help="val: the shipped model, reported on validation; dev: compare recipes on a "
+            "part of the training split (needs its own --out)",
+        )
+        parser.add_argument("--precision", choices=("auto", "bf16", "fp32"), default="auto")
+        parser.add_argument(
+            "--ema", type=float, default=0.0, help="weight averaging decay per step (0 = off)"
+        )
         parser.add_argument("--no-progress", action="store_true", help="no progress bar")
         parser.add_argument(
             "--report-only",
@@ -45,8 +60,9 @@ class Command(BaseCommand):
             raise CommandError(f"--data {data} is not a directory")
         if not ndjson_files(data):
             raise CommandError(f"no .ndjson files in {data} (or {data}/simplified)")
-        if opts["epochs"] < 1 or opts["samples_per_epoch"] < 128:
-            raise CommandError("--epochs must be >= 1 and --samples-per-epoch >= 128")
+        problems = _argument_problems(opts)
+        if problems:
+            raise CommandError("; ".join(problems))
         try:
             from game.ai import training
         except ImportError as exc:
@@ -61,7 +77,12 @@ class Command(BaseCommand):
             seed=opts["seed"],
             samples_per_epoch=opts["samples_per_epoch"],
             width=opts["width"],
+            size=opts["size"],
             threads=opts["threads"],
+            workers=opts["workers"],
+            holdout=opts["holdout"],
+            precision=opts["precision"],
+            ema_decay=opts["ema"],
             progress=not opts["no_progress"],
             command="python manage.py " + shlex.join(sys.argv[1:]),
         )
@@ -79,3 +100,20 @@ class Command(BaseCommand):
                 f"model in {cfg.out}"
             )
         )
+
+
+def _argument_problems(opts: dict) -> list[str]:
+    """Checked before torch is imported, so a typo fails fast and clearly."""
+    checks = [
+        (opts["epochs"] >= 1, "--epochs must be >= 1"),
+        (opts["samples_per_epoch"] >= 128, "--samples-per-epoch must be >= 128 (one batch)"),
+        (
+            16 <= opts["size"] <= 128 and opts["size"] % 8 == 0,
+            "--size must be a multiple of 8 from 16 to 128",
+        ),
+        (1 <= opts["width"] <= 256, "--width must be from 1 to 256"),
+        (opts["threads"] >= 1, "--threads must be >= 1"),
+        (opts["workers"] >= 0, "--workers must be >= 0"),
+        (0.0 <= opts["ema"] < 1.0, "--ema must be in [0, 1)"),
+    ]
+    return [message for ok, message in checks if not ok]
