@@ -111,7 +111,7 @@ def write_doc(report: str, cpu: str, n: int) -> None:
 
 One AI guess = render the turn's ops to the 32x32 ink image (`game/ai/render.py`) and run the
 ONNX model (`game/ai/sketch.py`, onnxruntime with one intra-op thread; one batch of the image
-and its mirror image, averaged). Target: median <= 5 ms.
+and its mirror image, averaged, then the class-prior correction). Target: median <= 5 ms.
 
 Command: `.venv/bin/python bench/bench_local_model.py --write` ({n} validation drawings of
 `../shared/quickdraw`, streamed as game ops in 8-point batches).

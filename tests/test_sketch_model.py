@@ -21,6 +21,7 @@ from game.ai.sketch import (
     iter_drawings,
     ndjson_files,
     partial,
+    prior_weights,
 )
 
 REPO = Path(__file__).resolve().parent.parent
@@ -92,6 +93,31 @@ def test_rank_renormalises_over_known_candidates(model):
     # Two words for one category share its probability.
     shared = dict(model.rank(ops, {"cat": "cat", "kitty": "cat", "sun": "sun"}, k=3))
     assert shared["cat"] == pytest.approx(shared["kitty"])
+
+
+def test_prior_weights_give_back_the_datas_class_frequencies():
+    """Sampled at count**0.75, a category with 16x the drawings was shown only 8x as often:
+    its probability must be doubled (16**0.25) to restore the data's odds."""
+    meta = {"labels": ["cat", "yoga", "new"], "train_counts": {"cat": 400, "yoga": 25}}
+    weights = prior_weights({**meta, "sampling_power": 0.75})
+    assert weights[0] / weights[1] == pytest.approx(2.0)
+    assert weights[2] / weights[1] == pytest.approx(1 / 25**0.25)  # unseen counts as one
+    assert prior_weights(meta) is None  # older labels.json: nothing recorded, nothing changed
+    assert prior_weights({**meta, "sampling_power": 1.0}) is None
+
+
+def test_the_prior_correction_is_bayes_rule_over_the_networks_output(model):
+    """Guessing and ranking use the corrected probabilities; the network's own output times
+    the weights, renormalised, is exactly what they see."""
+    raw = SketchModel(MODEL_PATH, LABELS_PATH, data_prior=False)
+    weights = prior_weights(json.loads(LABELS_PATH.read_text()))
+    assert weights is not None
+    ops = quickdraw_to_ops([circle()])
+    expected = raw.predict(ops) * weights
+    np.testing.assert_allclose(model.predict(ops), expected / expected.sum(), rtol=1e-4)
+    ranked = dict(model.rank(ops, ["cat", "sun"], k=2))
+    cat, sun = model.index_of("cat"), model.index_of("sun")
+    assert ranked["cat"] / ranked["sun"] == pytest.approx(expected[cat] / expected[sun], rel=1e-4)
 
 
 @pytest.mark.parametrize(

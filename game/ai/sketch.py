@@ -47,19 +47,44 @@ def normalise_label(name: str) -> str:
     return " ".join(str(name).split()).casefold()
 
 
+def prior_weights(meta: Mapping[str, Any]) -> np.ndarray | None:
+    """Per-label factors that give the network's scores back the data's class frequencies.
+
+    Training drew each category in proportion to count ** ``sampling_power`` (softened class
+    balance, so the 330 sparse categories get enough gradient), which left the network with a
+    flatter prior than the drawings have. Only the prior changed, so by Bayes' rule
+    multiplying by count ** (1 - power) and renormalising restores it: a drawing is then
+    guessed as what people who draw like that most often meant. None when there is nothing
+    to correct (older labels.json, or a run that sampled in proportion to the data).
+    """
+    power = meta.get("sampling_power")
+    counts = meta.get("train_counts") or {}
+    if power is None or float(power) >= 1.0 or not counts:
+        return None
+    n = np.array([max(int(counts.get(label, 0)), 1) for label in meta["labels"]], np.float64)
+    weights = n ** (1.0 - float(power))
+    return (weights / weights.mean()).astype(np.float32)
+
+
 class SketchModel:
     """Probabilities over Quick, Draw! categories for a drawing given as game ops."""
 
     _instance: SketchModel | None = None
     _lock = threading.Lock()
 
-    def __init__(self, model_path: Path | str = MODEL_PATH, labels_path: Path | str = LABELS_PATH):
+    def __init__(
+        self,
+        model_path: Path | str = MODEL_PATH,
+        labels_path: Path | str = LABELS_PATH,
+        data_prior: bool = True,
+    ):
         import onnxruntime as ort  # imported here so importing this module stays cheap
 
         meta = json.loads(Path(labels_path).read_text(encoding="utf-8"))
         self.labels: list[str] = list(meta["labels"])
         self.input_size: int = int(meta.get("input_size", MODEL_SIZE))
         self.train_counts: dict[str, int] = dict(meta.get("train_counts", {}))
+        self._prior = prior_weights(meta) if data_prior else None
         self._index = {normalise_label(name): i for i, name in enumerate(self.labels)}
         opts = ort.SessionOptions()
         opts.intra_op_num_threads = 1
@@ -94,7 +119,11 @@ class SketchModel:
         x = np.ascontiguousarray(images, dtype=np.float32)[:, None, :, :]
         both = np.concatenate([x, x[:, :, :, ::-1]])
         probs = self._session.run(None, {self._input: both})[0]
-        return (probs[: len(x)] + probs[len(x) :]) / 2.0
+        probs = (probs[: len(x)] + probs[len(x) :]) / 2.0
+        if self._prior is not None:
+            probs = probs * self._prior
+            probs /= probs.sum(axis=1, keepdims=True)
+        return probs
 
     def predict(self, ops: Iterable[Any]) -> np.ndarray:
         """Probabilities over :attr:`labels` for a drawing.
@@ -241,7 +270,7 @@ def evaluate(
 
     Returns ``{"n": ..., "by_fraction": {"1.0": {"all": {"top1", "top3", "n"},
     "well_covered": ..., "sparse": ...}, ...}, "per_category_top1": {category: top-1 at the
-    largest fraction}, "latency_ms": {"median", "p95"}}``.
+    largest fraction}, "macro_top1": their mean, "latency_ms": {"median", "p95"}}``.
     """
     labels = [model.index_of(d.word) for d in drawings]
     if any(idx is None for idx in labels):
@@ -266,6 +295,9 @@ def evaluate(
             result["per_category_top1"] = {
                 model.labels[c]: float(h[y == c, 0].mean()) for c in np.unique(y)
             }
+            # Every category counts once: the game's words are about equally likely.
+            per = list(result["per_category_top1"].values())
+            result["macro_top1"] = float(np.mean(per)) if per else float("nan")
         row = {}
         for name, mask in (("all", np.ones(len(y), bool)), ("well_covered", bucket)):
             row[name] = _acc(h[mask])

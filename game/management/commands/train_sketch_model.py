@@ -23,7 +23,7 @@ class Command(BaseCommand):
         from game.ai.sketch import MODEL_DIR
 
         parser.add_argument("--data", required=True, type=Path, help="Quick, Draw! folder")
-        parser.add_argument("--epochs", type=int, default=28)
+        parser.add_argument("--epochs", type=int, default=60)
         parser.add_argument("--seed", type=int, default=1)
         parser.add_argument("--out", type=Path, default=MODEL_DIR, help="model folder")
         parser.add_argument("--docs", type=Path, default=None, help="model card folder")
@@ -44,6 +44,13 @@ class Command(BaseCommand):
         parser.add_argument("--precision", choices=("auto", "bf16", "fp32"), default="auto")
         parser.add_argument(
             "--ema", type=float, default=0.0, help="weight averaging decay per step (0 = off)"
+        )
+        parser.add_argument("--members", type=int, default=1, help="networks averaged (ensemble)")
+        parser.add_argument(
+            "--head",
+            type=int,
+            default=0,
+            help="1x1-conv channels before the linear layer (0 = none)",
         )
         parser.add_argument("--no-progress", action="store_true", help="no progress bar")
         parser.add_argument(
@@ -83,6 +90,8 @@ class Command(BaseCommand):
             holdout=opts["holdout"],
             precision=opts["precision"],
             ema_decay=opts["ema"],
+            members=opts["members"],
+            head=opts["head"],
             progress=not opts["no_progress"],
             command="python manage.py " + shlex.join(sys.argv[1:]),
         )
@@ -115,5 +124,7 @@ def _argument_problems(opts: dict) -> list[str]:
         (opts["threads"] >= 1, "--threads must be >= 1"),
         (opts["workers"] >= 0, "--workers must be >= 0"),
         (0.0 <= opts["ema"] < 1.0, "--ema must be in [0, 1)"),
+        (1 <= opts["members"] <= 8, "--members must be from 1 to 8"),
+        (0 <= opts["head"] <= 1024, "--head must be from 0 to 1024"),
     ]
     return [message for ok, message in checks if not ok]
