@@ -230,6 +230,15 @@ def test_the_same_seed_trains_a_byte_identical_model_and_another_seed_does_not(t
     assert (other.out / "sketch.onnx").read_bytes() != model
 
 
+@pytest.mark.training
+def test_rendering_in_a_worker_process_is_deterministic_too(train_tiny):
+    """The shipped model was trained with --workers 1: batches rendered in another process
+    must come out the same on every run of the same seed."""
+    first = train_tiny("first", seed=3, workers=1)
+    again = train_tiny("again", seed=3, workers=1)
+    assert (again.out / "sketch.onnx").read_bytes() == (first.out / "sketch.onnx").read_bytes()
+
+
 # ---------------------------------------------------------------------------------------------
 # The held-out split
 # ---------------------------------------------------------------------------------------------
