@@ -31,7 +31,10 @@ def write_tail(turn_id: int, start: int, ops: list[dict]) -> None:
 
 def read_tail(turn_id: int, persisted: int) -> list[dict]:
     """The ops after the first ``persisted`` ones, as far as the tail knows them."""
-    data = cache.get(_key(turn_id))
+    return _cut(cache.get(_key(turn_id)), persisted)
+
+
+def _cut(data: dict | None, persisted: int) -> list[dict]:
     if not data or data["from"] > persisted:
         return []
     return data["ops"][persisted - data["from"] :]
@@ -42,7 +45,18 @@ def drop_tail(turn_id: int) -> None:
 
 
 def running_ops(turn: Turn) -> list[dict]:
-    return [*iter_ops(turn.pk), *read_tail(turn.pk, turn.op_count)]
+    """Every op of the running turn so far, in order, each once; safe while the drawer's
+    connection (maybe in another process) flushes and rewrites the tail.
+
+    The tail is read *before* the chunks and cut at the number of ops actually read, not at
+    ``turn.op_count``: that row may be older than the chunks (a flush committed in between),
+    and a tail read after the chunks may already start past them (the drawer flushed and
+    mirrored its next stroke in between). A chunk is committed before the tail that starts
+    after it is written, so chunks read after the tail always reach at least its start.
+    """
+    tail = cache.get(_key(turn.pk))
+    persisted = list(iter_ops(turn.pk))
+    return [*persisted, *_cut(tail, len(persisted))]
 
 
 def count_points(ops: list[dict]) -> int:
