@@ -31,6 +31,8 @@ WAKE_SLACK_SECONDS = 0.05
 #: How often the hub vouches for its connections (game.actions.heartbeat); well under
 #: actions.STALE_CONNECTION_SECONDS.
 HEARTBEAT_SECONDS = 30.0
+#: Pause before the hub reads again after its channel layer failed (Redis restarting).
+RECEIVE_RETRY_SECONDS = 1.0
 
 
 class Member(Protocol):
@@ -127,8 +129,14 @@ class Hub:
     # --- receiving --------------------------------------------------------------------
 
     async def _read(self, channel: str) -> None:
+        # The one loop that feeds every local connection: nothing may end it but _stop.
         while True:
-            message = await self.layer.receive(channel)
+            try:
+                message = await self.layer.receive(channel)
+            except Exception:
+                logger.exception("hub could not read from the channel layer")
+                await asyncio.sleep(RECEIVE_RETRY_SECONDS)
+                continue
             try:
                 await self._dispatch(message)
             except Exception:
