@@ -151,11 +151,19 @@ class Hub:
             sender = message["sender"]
             for member in members:
                 if member.player_id != sender:
-                    await member.hub_draw(message)
+                    await self._hand(member.hub_draw, message)
         elif message["type"] == "hub.room":
             self.schedule(room_id, message.get("wake_at"))
             for member in members:
-                await member.hub_room(message)
+                await self._hand(member.hub_room, message)
+
+    @staticmethod
+    async def _hand(deliver, message: dict) -> None:
+        """One connection failing to take a message must not keep it from the others."""
+        try:
+            await deliver(message)
+        except Exception:
+            logger.exception("a connection could not take %s", message.get("type"))
 
     # --- time -------------------------------------------------------------------------
 

@@ -101,3 +101,16 @@ async def test_the_receive_loop_survives_a_channel_layer_error(hub, monkeypatch)
         await until(lambda: member.got)
     finally:
         await hub.leave(7, member)
+
+
+async def test_one_broken_connection_does_not_keep_a_message_from_the_others(hub):
+    broken, fine = Member(1, broken=True), Member(2)
+    await hub.join(7, broken)
+    await hub.join(7, fine)
+    try:
+        await hub.layer.queue.put(room_message(7))
+        await hub.layer.queue.put(draw_message(7, sender=3))
+        await until(lambda: len(fine.got) == 2)
+    finally:
+        await hub.leave(7, broken)
+        await hub.leave(7, fine)
