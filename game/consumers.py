@@ -56,6 +56,16 @@ def _language(scope: dict) -> str:
     return settings.LANGUAGE_CODE
 
 
+def _has_lone_surrogate(message: object) -> bool:
+    """Whether JSON escapes spelled half a surrogate pair somewhere in ``message`` (a text
+    frame is valid UTF-8, but ``"\\ud800"`` decodes to a string that is not)."""
+    try:
+        json.dumps(message, ensure_ascii=False).encode()
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
 def db(function):
     return database_sync_to_async(function)
 
@@ -233,6 +243,8 @@ class RoomConsumer(AsyncWebsocketConsumer):
             message = json.loads(text_data)
         except ValueError:
             message = None
+        if message is not None and "\\u" in text_data and _has_lone_surrogate(message):
+            message = None  # echoed back (pong, ref, errors) it could not be sent as UTF-8
         if not isinstance(message, dict) or not isinstance(message.get("type"), str):
             await self._refuse("bad_json", _("Send a JSON object with a type."))
             return

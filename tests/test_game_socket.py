@@ -209,3 +209,25 @@ async def test_errors_speak_the_players_language():
     finally:
         for player in (host, korean, english):
             await player.close()
+
+
+async def test_escaped_lone_surrogates_are_refused_not_echoed():
+    """A frame is valid UTF-8 but JSON escapes can still spell half a surrogate pair; echoed
+    back (pong, ref, settings errors) it would make a frame Daphne cannot encode."""
+    room, host, guest = await two_players()
+    try:
+        await guest.send_raw('{"type": "ping", "t": "\\ud800"}')
+        assert (await guest.expect("error"))["code"] == "bad_json"
+        await guest.send_raw('{"type": "\\udfff"}')
+        assert (await guest.expect("error"))["code"] == "bad_json"
+        await host.send_raw('{"type": "settings", "settings": {"\\ud800": 1}}')
+        assert (await host.expect("error"))["code"] == "bad_json"
+        # A whole pair is an ordinary character.
+        await guest.send_raw('{"type": "ping", "t": "\\ud83d\\ude00"}')
+        assert (await guest.expect("pong"))["t"] == "\U0001f600"
+        for player in (host, guest):
+            for message in player.log:
+                json.dumps(message, ensure_ascii=False).encode()
+    finally:
+        await host.close()
+        await guest.close()
