@@ -37,6 +37,8 @@ DRAW_RATE, DRAW_BURST = 60.0, 120.0
 #: Refused frames (rate, size, garbage) a connection may send: 20 at once, 2 per second.
 STRIKE_RATE, STRIKE_BURST = 2.0, 20.0
 CLOSE_ABUSE = 4008
+#: An unexpected failure on the server (database or Redis trouble): the client reconnects.
+CLOSE_SERVER_ERROR = 1011
 #: A long stroke is persisted at least this often even before it ends.
 FLUSH_AFTER_SECONDS = 1.0
 
@@ -89,7 +91,12 @@ class RoomConsumer(AsyncWebsocketConsumer):
     async def connect(self) -> None:
         self.language = _language(self.scope)
         with translation.override(self.language):
-            await self._connect()
+            try:
+                await self._connect()
+            except Exception:
+                # Closing (not dying) lets disconnect() run: it leaves the hub and the seat.
+                logger.exception("could not open a connection to room %s", self.room_id)
+                await self._close(CLOSE_SERVER_ERROR)
 
     async def _connect(self) -> None:
         self.player_id: int | None = None
@@ -167,9 +174,14 @@ class RoomConsumer(AsyncWebsocketConsumer):
             self.flush_task.cancel()
         if self.room_id is None:
             return
-        await self._flush()
-        if self.hub is not None:
-            await self.hub.leave(self.room_id, self)
+        try:
+            await self._flush()
+        except Exception:
+            logger.exception("could not save the last ops of player %s", self.player_id)
+        finally:
+            # Whatever failed, the hub must stop serving and vouching for this connection.
+            if self.hub is not None:
+                await self.hub.leave(self.room_id, self)
         if self.player_id is not None:
             await db(actions.disconnect)(self.room_id, self.player_id, self.connection_id)
 
@@ -259,6 +271,10 @@ class RoomConsumer(AsyncWebsocketConsumer):
             if exc.code == "rate_limited":
                 await self._strike()
             await self._error(exc.code, exc.message, ref=kind, errors=exc.errors)
+        except Exception:
+            # Closing (not dying) lets disconnect() run: it leaves the hub and the seat.
+            logger.exception("room %s: %s of player %s failed", self.room_id, kind, self.player_id)
+            await self._close(CLOSE_SERVER_ERROR)
 
     async def _error(self, code: str, message: str, *, ref: str | None = None, **extra) -> None:
         payload = {"type": "error", "code": code, "message": message}

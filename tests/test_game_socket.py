@@ -231,3 +231,41 @@ async def test_escaped_lone_surrogates_are_refused_not_echoed():
     finally:
         await host.close()
         await guest.close()
+
+
+async def test_a_server_error_closes_the_socket_and_frees_the_connection(monkeypatch):
+    """An unexpected failure (database or Redis trouble) must not kill the consumer without
+    its goodbye: the hub would keep it and vouch for it, a ghost seat that never times out."""
+    from django.db import OperationalError
+
+    from game.hub import Hub
+
+    room, host, guest = await two_players()
+    try:
+
+        def broken(*args):
+            raise OperationalError("database is locked")
+
+        monkeypatch.setattr("game.actions.chat", broken)
+        await guest.send("chat", text="안녕")
+        assert await guest.expect_closed() == 1011
+        await guest.close()
+        await host.expect("presence", player_id=guest.id, connected=False)
+        members = Hub.current().rooms[room.pk]
+        assert [member.player_id for member in members] == [host.id]
+
+        # The same while connecting: nothing is left behind either.
+        monkeypatch.setattr("game.actions.connect", broken)
+        late = await new_player("늦은")
+        late_comm = WebsocketCommunicator(
+            application,
+            f"/ws/rooms/{room.code}/",
+            headers=[ORIGIN, (b"cookie", f"sessionid={late.session_key}".encode())],
+        )
+        await late_comm.connect()
+        assert (await late_comm.receive_output())["code"] == 1011
+        await late_comm.disconnect()
+        assert len(Hub.current().rooms[room.pk]) == 1
+    finally:
+        await host.close()
+        await guest.close()
