@@ -8,7 +8,6 @@ path needs to avoid a database round trip per batch: its local view of the phase
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import logging
 import secrets
@@ -387,8 +386,12 @@ class RoomConsumer(AsyncWebsocketConsumer):
 
     async def _flush_soon(self) -> None:
         await asyncio.sleep(FLUSH_AFTER_SECONDS)
-        with contextlib.suppress(GameError):
+        try:
             await self._flush()
+        except GameError:
+            pass
+        except Exception:  # the ops stay in the buffer: the next flush takes them
+            logger.exception("timed flush of player %s failed", self.player_id)
 
     async def _flush(self) -> None:
         """Persist the buffer as one chunk. Serialised per connection, so chunks arrive in
@@ -400,9 +403,17 @@ class RoomConsumer(AsyncWebsocketConsumer):
             ops, start = buffer.ops, buffer.persisted
             buffer.ops = []
             buffer.persisted = start + len(ops)
-            kept = await db(actions.append_ops)(
-                self.room_id, self.player_id, buffer.turn_id, start, ops
-            )
+            try:
+                kept = await db(actions.append_ops)(
+                    self.room_id, self.player_id, buffer.turn_id, start, ops
+                )
+            except BaseException:
+                # Not stored (or not known to be: append_ops skips ops it already has), so
+                # they go back in front of what was drawn meanwhile, for the next flush and
+                # the shared tail.
+                buffer.ops[:0] = ops
+                buffer.persisted = start
+                raise
             if not kept and self.buffer is buffer:
                 self.buffer = None
 

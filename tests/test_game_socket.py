@@ -269,3 +269,40 @@ async def test_a_server_error_closes_the_socket_and_frees_the_connection(monkeyp
     finally:
         await host.close()
         await guest.close()
+
+
+async def test_a_failed_flush_keeps_the_ops_for_the_next_one(monkeypatch):
+    """A long stroke's timed flush fails once (database busy): nothing of the drawing may be
+    lost, neither in the turn's log nor for the players watching."""
+    import asyncio
+
+    from django.db import OperationalError
+
+    from game import actions
+    from game.models import Room
+
+    monkeypatch.setattr("game.consumers.FLUSH_AFTER_SECONDS", 0.05)
+    room, host, guest = await two_players()
+    try:
+        await drawing(host, guest)
+        real_append, failures = actions.append_ops, []
+
+        def append_ops(*args):
+            if not failures:
+                failures.append(True)
+                raise OperationalError("database is locked")
+            return real_append(*args)
+
+        monkeypatch.setattr("game.actions.append_ops", append_ops)
+        ops = stroke(1, 10, 10, 20, 20, 30, 30)
+        await host.send("draw", ops=ops[:1])
+        await guest.expect("draw", seq=0)
+        await asyncio.sleep(0.3)  # the timed flush runs, and fails
+        assert failures
+        await host.send("draw", ops=ops[1:])
+        assert (await guest.expect("draw"))["seq"] == 1
+        turn = await sync_to_async(lambda: Room.objects.get(pk=room.pk).current_turn)()
+        assert await sync_to_async(turn.op_log)() == ops
+    finally:
+        await host.close()
+        await guest.close()
