@@ -33,6 +33,8 @@ logger = logging.getLogger(__name__)
 
 MAX_FRAME_BYTES = 16 * 1024
 DRAW_RATE, DRAW_BURST = 60.0, 120.0
+#: Snapshots on demand (sync): each costs a transaction and the whole drawing so far.
+SYNC_RATE, SYNC_BURST = 0.5, 5.0
 #: Refused frames (rate, size, garbage) a connection may send: 20 at once, 2 per second.
 STRIKE_RATE, STRIKE_BURST = 2.0, 20.0
 CLOSE_ABUSE = 4008
@@ -111,6 +113,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
         self.buffer: DrawBuffer | None = None
         self.flush_task: asyncio.Task | None = None
         self.draw_bucket = TokenBucket(DRAW_RATE, DRAW_BURST)
+        self.sync_bucket = TokenBucket(SYNC_RATE, SYNC_BURST)
         self.strikes = TokenBucket(STRIKE_RATE, STRIKE_BURST)
         self.hub: Hub | None = None
         self.closing = False
@@ -292,6 +295,8 @@ class RoomConsumer(AsyncWebsocketConsumer):
             await self._close(CLOSE_ABUSE)
 
     async def on_sync(self, message: dict) -> None:
+        if not self.sync_bucket.take():
+            raise GameError("rate_limited", _("You are sending messages too fast."))
         await self._send_snapshot()
 
     async def on_ping(self, message: dict) -> None:

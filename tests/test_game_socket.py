@@ -306,3 +306,20 @@ async def test_a_failed_flush_keeps_the_ops_for_the_next_one(monkeypatch):
     finally:
         await host.close()
         await guest.close()
+
+
+async def test_snapshots_on_demand_are_limited(monkeypatch):
+    """A sync costs a transaction and the whole drawing; a loop of tiny sync frames must not
+    make the server read and send it without end."""
+    monkeypatch.setattr("game.ratelimit.monotonic", lambda: 1000.0)
+    room, host, guest = await two_players()
+    try:
+        for _ in range(6):
+            await guest.send("sync")
+        for _ in range(5):
+            await guest.expect("snapshot")
+        assert (await guest.expect("error", ref="sync"))["code"] == "rate_limited"
+        assert await guest.nothing_of("snapshot")
+    finally:
+        await host.close()
+        await guest.close()
