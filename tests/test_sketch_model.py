@@ -217,3 +217,20 @@ def test_evaluate_guesser_validation_split(capsys):
     call_command("evaluate_guesser", data=str(quickdraw_dir()), limit=200, latency_samples=10)
     out = capsys.readouterr().out
     assert "validation split" in out and "median" in out
+
+
+@pytest.mark.shared_data
+def test_evaluate_guesser_can_score_the_network_without_the_prior_correction(capsys):
+    def table(**options) -> list[str]:
+        call_command(
+            "evaluate_guesser", data=str(quickdraw_dir()), limit=400, latency_samples=1, **options
+        )
+        out = capsys.readouterr().out
+        assert "(macro) top-1" in out
+        return [
+            line for line in out.splitlines() if line.split()[:1] and line.split()[0][0].isdigit()
+        ]
+
+    corrected, raw = table(), table(network_only=True)
+    assert len(corrected) == len(raw) == 4  # 25, 50, 75 and 100 % of strokes
+    assert corrected != raw  # the correction changes guesses, and the flag turns it off

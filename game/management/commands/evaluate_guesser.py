@@ -32,6 +32,12 @@ class Command(BaseCommand):
         )
         parser.add_argument("--limit", type=int, default=0, help="at most N drawings")
         parser.add_argument("--latency-samples", type=int, default=300)
+        parser.add_argument(
+            "--network-only",
+            action="store_true",
+            help="score the network's own probabilities, without the class-prior correction "
+            "the game applies (see docs/ai-model.md)",
+        )
 
     def handle(self, *args, **opts) -> None:
         from game.ai.sketch import (
@@ -56,7 +62,7 @@ class Command(BaseCommand):
         for path in (model_path, labels_path):
             if not Path(path).is_file():
                 raise CommandError(f"model file {path} is missing (train_sketch_model writes it)")
-        model = SketchModel(model_path, labels_path)
+        model = SketchModel(model_path, labels_path, data_prior=not opts["network_only"])
 
         split = "all" if opts["all"] else "val"
         drawings = list(iter_drawings(files, split))
@@ -122,7 +128,8 @@ def format_report(result: dict) -> str:
     if full:
         lines.append(
             f"drawings: {full['all']['n']} (well-covered {full['well_covered']['n']}, "
-            f"sparse {full['sparse']['n']})"
+            f"sparse {full['sparse']['n']}); every category counted once (macro) top-1 "
+            f"{pct(result['macro_top1']).strip()}"
         )
     lat = result["latency_ms"]
     lines.append(
