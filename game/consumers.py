@@ -42,6 +42,11 @@ CLOSE_ABUSE = 4008
 CLOSE_SERVER_ERROR = 1011
 #: A long stroke is persisted at least this often even before it ends.
 FLUSH_AFTER_SECONDS = 1.0
+#: Snapshots a connection sends by itself after it missed relayed ops (a gap): 3 at once, then
+#: one a second. A gap that persists (the shared tail was evicted: the ops are in no snapshot
+#: until the drawer's next flush, within a second) must not turn every batch into a read.
+RESYNC_RATE, RESYNC_BURST = 1.0, 3.0
+RESYNC_RETRY_SECONDS = 0.25
 
 
 def _language(scope: dict) -> str:
@@ -118,6 +123,13 @@ class RoomConsumer(AsyncWebsocketConsumer):
         self.hub: Hub | None = None
         self.closing = False
         self.flush_lock = asyncio.Lock()
+        #: One snapshot at a time (connect, sync, resync): each sets ready and seen.
+        self.snapshot_lock = asyncio.Lock()
+        #: Relayed ops went missing on the way here: batches are dropped (not forwarded with a
+        #: hole) until the resync task has sent a fresh snapshot, which contains them.
+        self.out_of_sync = False
+        self.resync_task: asyncio.Task | None = None
+        self.resync_bucket = TokenBucket(RESYNC_RATE, RESYNC_BURST)
 
         await self.accept()
         code = self.scope["url_route"]["kwargs"]["code"]
@@ -154,26 +166,39 @@ class RoomConsumer(AsyncWebsocketConsumer):
         actions.tick(self.room_id)
         return state.snapshot(Room.objects.get(pk=self.room_id), self.player_id)
 
-    async def _send_snapshot(self) -> None:
-        self.ready = False
-        snapshot = await db(self._snapshot)()
-        self.view = snapshot.pop("view")
-        self.snapshot_version = snapshot["version"]
-        turn = snapshot["turn"]
-        self.seen_turn = turn["id"] if turn else None
-        self.seen = turn["seq"] if turn else 0
-        await self.send(text_data=encode(snapshot))
-        while self.pending:
-            message = self.pending.pop(0)
-            if message["type"] == "hub.draw":
-                await self._deliver_draw(message)
-            else:
-                await self._deliver_room(message)
-        self.ready = True
+    async def _read_snapshot(self) -> dict:
+        return await db(self._snapshot)()
+
+    async def _send_snapshot(self, *, resync: bool = False) -> None:
+        async with self.snapshot_lock:
+            if resync and not self.out_of_sync:
+                return  # another snapshot (a sync) got there first
+            # From here on room traffic is queued. Everything that arrived before was written
+            # (tail or chunk) before it was published, so the read below contains it: batches
+            # dropped while out of sync included.
+            self.ready = False
+            self.out_of_sync = False
+            snapshot = await self._read_snapshot()
+            self.view = snapshot.pop("view")
+            self.snapshot_version = snapshot["version"]
+            turn = snapshot["turn"]
+            self.seen_turn = turn["id"] if turn else None
+            self.seen = turn["seq"] if turn else 0
+            await self.send(text_data=encode(snapshot))
+            # Queued batches are trimmed or dropped by what the snapshot had (seen); those
+            # published after the read continue it.
+            while self.pending:
+                message = self.pending.pop(0)
+                if message["type"] == "hub.draw":
+                    await self._deliver_draw(message)
+                else:
+                    await self._deliver_room(message)
+            self.ready = True
 
     async def disconnect(self, code: int) -> None:
-        if self.flush_task is not None:
-            self.flush_task.cancel()
+        for task in (self.flush_task, self.resync_task):
+            if task is not None:
+                task.cancel()
         if self.room_id is None:
             return
         try:
@@ -230,6 +255,12 @@ class RoomConsumer(AsyncWebsocketConsumer):
             self.seen_turn, self.seen = turn_id, 0
         if seq + ops_count <= self.seen:
             return  # the snapshot had these already
+        if self.out_of_sync or seq > self.seen:
+            # Ops between the last one sent and this batch never arrived (the channel layer
+            # dropped a message, a publish failed): forwarding would leave a hole in the
+            # client's drawing. A fresh snapshot has them, and this batch too.
+            self._resync()
+            return
         if seq < self.seen:
             data = json.loads(message["text"])
             skip = self.seen - seq
@@ -238,6 +269,26 @@ class RoomConsumer(AsyncWebsocketConsumer):
         else:
             await self.send(text_data=message["text"])
         self.seen = seq + ops_count
+
+    def _resync(self) -> None:
+        """Schedule a fresh snapshot as the connection's own task: the hub delivers to every
+        member of every local room in turn, it must not wait for a database read."""
+        self.out_of_sync = True
+        if self.resync_task is None or self.resync_task.done():
+            self.resync_task = asyncio.create_task(self._resync_soon())
+
+    async def _resync_soon(self) -> None:
+        try:
+            # Loops while the snapshot's own replay finds another gap.
+            while self.out_of_sync and not self.closing:
+                if not self.resync_bucket.take():
+                    await asyncio.sleep(RESYNC_RETRY_SECONDS)
+                    continue
+                await self._send_snapshot(resync=True)
+        except Exception:
+            # Left out of sync, the client would watch a frozen drawing: it reconnects.
+            logger.exception("could not resynchronise player %s", self.player_id)
+            await self._close(CLOSE_SERVER_ERROR)
 
     # --- from the client --------------------------------------------------------------
 

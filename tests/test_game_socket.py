@@ -323,3 +323,127 @@ async def test_snapshots_on_demand_are_limited(monkeypatch):
     finally:
         await host.close()
         await guest.close()
+
+
+def drawing_seen_by(player) -> list[dict]:
+    """The drawing as ``player``'s client builds it: each snapshot replaces it, each ``draw``
+    must continue it exactly (no op twice, none missing)."""
+    ops: list[dict] = []
+    for message in player.log:
+        if message["type"] == "snapshot":
+            ops = list(message["turn"]["ops"]) if message["turn"] else []
+            assert message["turn"] is None or message["turn"]["seq"] == len(ops)
+        elif message["type"] == "draw":
+            assert message["seq"] == len(ops), "a gap or a repeat in the stream"
+            ops.extend(message["ops"])
+    return ops
+
+
+def member_of(room, player):
+    from game.hub import Hub
+
+    return next(m for m in Hub.current().rooms[room.pk] if m.player_id == player.id)
+
+
+async def until(predicate) -> None:
+    import asyncio
+
+    for _ in range(300):
+        if predicate():
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError("timed out")
+
+
+def drop_first_relay(monkeypatch) -> list[int]:
+    """The channel layer loses the next relayed batch (Redis capacity or expiry)."""
+    from game.hub import Hub
+
+    real_publish, dropped = Hub.publish_draw, []
+
+    async def publish_draw(self, room_id, message):
+        if not dropped:
+            dropped.append(message["seq"])
+            return
+        await real_publish(self, room_id, message)
+
+    monkeypatch.setattr(Hub, "publish_draw", publish_draw)
+    return dropped
+
+
+async def test_a_watcher_that_missed_a_batch_gets_a_snapshot_not_a_hole(monkeypatch):
+    from game.models import Room
+
+    room, host, guest = await two_players()
+    try:
+        await drawing(host, guest)
+        dropped = drop_first_relay(monkeypatch)
+        first, second = stroke(1, 1, 1, 2, 2), stroke(2, 3, 3, 4, 4)
+        await host.send("draw", ops=first)
+        await host.send("draw", ops=second)
+        await guest.settle()
+        assert drawing_seen_by(guest) == first + second
+        snapshot = [m for m in guest.log if m["type"] == "snapshot"][-1]
+        assert (snapshot["turn"]["ops"], snapshot["turn"]["seq"]) == (first + second, 6)
+        assert snapshot["phase"] == "drawing" and snapshot["you"]["role"] == "guesser"
+        await host.send("draw", ops=stroke(3, 5, 5, 6, 6))
+        await guest.expect("draw", seq=6)
+        turn = await sync_to_async(lambda: Room.objects.get(pk=room.pk).current_turn)()
+        assert drawing_seen_by(guest) == await sync_to_async(turn.op_log)()
+        assert dropped == [0]
+        # The drawer is never resynchronised: it gets no relayed batches at all.
+        assert await host.nothing_of("snapshot")
+    finally:
+        await host.close()
+        await guest.close()
+
+
+@pytest.mark.parametrize("moment", ["before", "after"])
+async def test_a_lost_batch_resynchronises_the_receiver_instead_of_leaving_a_gap(
+    monkeypatch, moment
+):
+    """The channel layer drops a relayed batch (Redis capacity, expiry): the next batch
+    reaching a watcher starts beyond what it has. It must not be forwarded with a hole; the
+    watcher gets a fresh snapshot, and a batch relayed while that snapshot is being read
+    (``moment`` the read) arrives exactly once, in order."""
+    import asyncio
+
+    from game.consumers import RoomConsumer
+    from game.models import Room
+
+    room, host, guest = await two_players()
+    try:
+        await drawing(host, guest)
+        dropped = drop_first_relay(monkeypatch)
+        gate, reads = asyncio.Event(), []
+        real_read = getattr(RoomConsumer, "_read_snapshot", None)
+
+        async def read_snapshot(self):
+            reads.append(self.player_id)
+            if moment == "before":
+                await gate.wait()
+            snapshot = await real_read(self)
+            if moment == "after":
+                await gate.wait()
+            return snapshot
+
+        monkeypatch.setattr(RoomConsumer, "_read_snapshot", read_snapshot, raising=False)
+        first, second, third = stroke(1, 1, 1, 2, 2), stroke(2, 3, 3, 4, 4), stroke(3, 5, 5, 6, 6)
+        await host.send("draw", ops=first)  # never reaches the guest's connection
+        await host.send("draw", ops=second)  # starts at 3: the guest's connection has 0
+        await until(lambda: reads == [guest.id])
+        watcher = member_of(room, guest)
+        await host.send("draw", ops=third)  # relayed while the snapshot is being read
+        await until(lambda: watcher.pending)
+        gate.set()
+        snapshot = await guest.expect("snapshot")
+        assert snapshot["turn"]["ops"][:6] == first + second
+        await host.send("draw", ops=stroke(4, 7, 7, 8, 8))
+        await guest.expect("draw", seq=9)
+        turn = await sync_to_async(lambda: Room.objects.get(pk=room.pk).current_turn)()
+        assert drawing_seen_by(guest) == await sync_to_async(turn.op_log)()
+        assert dropped == [0] and reads == [guest.id]
+        assert not [m for m in guest.log if m["type"] == "draw" and m["seq"] == 3]
+    finally:
+        await host.close()
+        await guest.close()
