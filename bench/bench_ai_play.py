@@ -59,6 +59,7 @@ from django.apps import apps  # noqa: E402
 if not apps.ready:  # game.ai.player imports the AI's models
     django.setup()
 
+from bench.report import write_section  # noqa: E402
 from game.ai import player  # noqa: E402
 from game.ai.guessers import LOCAL, TOP_K, GuessResult, LocalGuesser  # noqa: E402
 from game.ai.render import quickdraw_to_ops  # noqa: E402
@@ -394,7 +395,6 @@ def format_report(r: Report) -> str:
 
 
 def write_doc(report: str, n: int) -> None:
-    doc = REPO / "docs" / "benchmarks.md"
     cpu = platform.processor() or platform.machine()
     section = f"""{SECTION} (`bench/bench_ai_play.py`)
 
@@ -414,15 +414,7 @@ shared with other work while measured.
 {report}
 ```
 """
-    text = doc.read_text(encoding="utf-8") if doc.exists() else "# Benchmarks\n\n"
-    if SECTION in text:
-        head, _, rest = text.partition(SECTION)
-        nxt = rest.find("\n## ")
-        text = head + section + (rest[nxt + 1 :] if nxt >= 0 else "")
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    doc.write_text(text, encoding="utf-8")
-    print(f"wrote {doc}")
+    write_section(SECTION, section)
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:

@@ -25,6 +25,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 
+from bench.report import write_section  # noqa: E402
 from game.ai.render import quickdraw_to_ops, render_ink  # noqa: E402
 from game.ai.sketch import SketchModel, iter_drawings, ndjson_files  # noqa: E402
 
@@ -106,7 +107,6 @@ def main() -> None:
 
 
 def write_doc(report: str, cpu: str, n: int) -> None:
-    doc = REPO / "docs" / "benchmarks.md"
     section = f"""## Local sketch model (`bench/bench_local_model.py`)
 
 One AI guess = render the turn's ops to the 32x32 ink image (`game/ai/render.py`) and run the
@@ -122,16 +122,7 @@ shared with other work while measured.
 {report}
 ```
 """
-    marker = "## Local sketch model"
-    text = doc.read_text(encoding="utf-8") if doc.exists() else "# Benchmarks\n\n"
-    if marker in text:
-        head, _, rest = text.partition(marker)
-        nxt = rest.find("\n## ")
-        text = head + section + (rest[nxt + 1 :] if nxt >= 0 else "")
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    doc.write_text(text, encoding="utf-8")
-    print(f"wrote {doc}")
+    write_section("## Local sketch model", section)
 
 
 if __name__ == "__main__":
