@@ -430,7 +430,17 @@ class RoomConsumer(AsyncWebsocketConsumer):
         # Before anyone can see the batch, a snapshot must be able to include it: either it
         # is persisted (end of a stroke) or mirrored in the shared tail.
         if batch.flushes:
-            await self._flush()
+            try:
+                await self._flush()
+            except Exception:
+                # Not saved, but kept in the buffer (saved by the next flush, at the latest on
+                # disconnect). Mirrored in the tail, the ops are in every snapshot and the
+                # drawer's next connection resumes after them, so the others may see the
+                # stroke now. If the tail fails too, nothing is relayed: the watchers' gap
+                # check fetches the ops with a snapshot once they are stored.
+                await db(oplog.write_tail)(buffer.turn_id, buffer.persisted, list(buffer.ops))
+                await self.hub.publish_draw(self.room_id, relay)
+                raise  # the socket closes (1011)
         else:
             await db(oplog.write_tail)(buffer.turn_id, buffer.persisted, list(buffer.ops))
             self._flush_later()

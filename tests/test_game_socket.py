@@ -447,3 +447,47 @@ async def test_a_lost_batch_resynchronises_the_receiver_instead_of_leaving_a_gap
     finally:
         await host.close()
         await guest.close()
+
+
+async def test_a_stroke_whose_save_fails_is_still_relayed(monkeypatch):
+    """The database refuses the chunk of a finished stroke: the drawer's socket closes (1011)
+    and the ops wait to be saved, but the others see the stroke now, a late snapshot has it,
+    and the drawer's next connection continues after it."""
+    from django.db import OperationalError
+
+    from game import actions
+    from game.models import Room
+
+    room, host, guest = await two_players()
+    try:
+        await drawing(host, guest)
+        real_append = actions.append_ops
+
+        def broken(*args):
+            raise OperationalError("database is locked")
+
+        monkeypatch.setattr("game.actions.append_ops", broken)
+        first = stroke(1, 10, 10, 20, 20)
+        await host.send("draw", ops=first)
+        assert await host.expect_closed() == 1011
+        relayed = await guest.expect("draw", timeout=1)
+        assert (relayed["seq"], relayed["ops"]) == (0, first)
+        await guest.send("sync")
+        assert (await guest.expect("snapshot"))["turn"]["ops"] == first
+
+        # The database is back; the drawer reconnects and goes on drawing.
+        monkeypatch.setattr("game.actions.append_ops", real_append)
+        again = await new_player("호스트")
+        again.session_key, again.identity = host.session_key, host.identity
+        await again.connect(room.code)
+        assert again.snapshot["turn"]["ops"] == first
+        second = stroke(2, 30, 30, 40, 40)
+        await again.send("draw", ops=second)
+        await guest.expect("draw", seq=3)
+        turn = await sync_to_async(lambda: Room.objects.get(pk=room.pk).current_turn)()
+        assert await sync_to_async(turn.op_log)() == first + second
+        assert drawing_seen_by(guest) == first + second
+        await again.close()
+    finally:
+        await host.close()
+        await guest.close()
