@@ -124,6 +124,11 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: transport only (channel layer, cache, rate-limit counters) ---
 _redis = redis_url()
+# Messages a channel may hold before the layer drops new ones, silently. A process reads all
+# its rooms from ONE hub channel (game/hub.py), so this bounds a burst of stroke batches and
+# events of every room of the process, not of one player: the same on both layers (the
+# in-memory default would otherwise be 100).
+CHANNEL_CAPACITY = 1000
 if _redis:
     CHANNEL_LAYERS = {
         "default": {
@@ -131,7 +136,7 @@ if _redis:
             "CONFIG": {
                 "hosts": [_redis.url],
                 "prefix": env_str("CATCHMIND_CHANNEL_PREFIX", "catchmind"),
-                "capacity": 1000,
+                "capacity": CHANNEL_CAPACITY,
                 "expiry": 30,
             },
         }
@@ -144,7 +149,12 @@ if _redis:
         }
     }
 else:
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels.layers.InMemoryChannelLayer",
+            "CONFIG": {"capacity": CHANNEL_CAPACITY},
+        }
+    }
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 SESSION_ENGINE = "django.contrib.sessions.backends.db"

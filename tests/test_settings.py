@@ -35,6 +35,8 @@ def test_no_environment_means_embedded_defaults(tmp_path):
     assert "journal_mode=WAL" in s["db"]["OPTIONS"]["init_command"]
     assert s["db"]["OPTIONS"]["timeout"] > 0
     assert s["layer"]["BACKEND"] == "channels.layers.InMemoryChannelLayer"
+    # One hub channel carries every room of the process: not the layer's default of 100.
+    assert s["layer"]["CONFIG"]["capacity"] == 1000
     assert s["cache"] == "django.core.cache.backends.locmem.LocMemCache"
     assert s["debug"] is True
 
@@ -51,6 +53,7 @@ def test_redis_url_switches_channel_layer_and_cache(tmp_path):
     s = settings_in_child(tmp_path, REDIS_URL="redis://127.0.0.1:6379/3")
     assert s["layer"]["BACKEND"] == "channels_redis.core.RedisChannelLayer"
     assert s["layer"]["CONFIG"]["hosts"] == ["redis://127.0.0.1:6379/3"]
+    assert s["layer"]["CONFIG"]["capacity"] == 1000
     assert s["cache"] == "django.core.cache.backends.redis.RedisCache"
     assert s["db"]["ENGINE"] == "django.db.backends.sqlite3"
 
