@@ -614,8 +614,8 @@ def write_plots(history: list[dict[str, float]], metrics: dict[str, Any], img_di
 def _load_note(metrics: dict[str, Any]) -> str:
     """Whether the timed run had the cores to itself, from the load average and CPU time.
 
-    The load average counts this run too (its threads and render workers); more than that means other jobs
-    were competing for the two cores and the wall time is pessimistic.
+    The load average counts this run too (its threads and render workers); more than that
+    means other jobs were competing for the two cores and the wall time is pessimistic.
     """
     load = metrics.get("load_average")
     if not load:

@@ -386,6 +386,18 @@ def test_a_bad_precision_or_holdout_is_a_clear_error_before_any_work(
 
 
 @pytest.mark.training
+@pytest.mark.parametrize(
+    "recipe", [{"members": 2, "head": 4}, {"ema_decay": 0.9}], ids=["ensemble", "ema"]
+)
+def test_the_compared_recipes_export_a_model_that_guesses(train_tiny, recipe):
+    """The variants the model card compares stay runnable, so its comparison can be redone."""
+    run = train_tiny(**recipe)
+    model = SketchModel(run.out / "sketch.onnx", run.out / "labels.json")
+    probs = model.predict(quickdraw_to_ops(synthetic_strokes("circle", np.random.default_rng(1))))
+    assert probs.shape == (len(CATEGORIES),) and abs(float(probs.sum()) - 1.0) < 1e-4
+
+
+@pytest.mark.training
 def test_fp32_trains_too(train_tiny):
     """The path of every CPU without native bfloat16."""
     run = train_tiny(precision="fp32")
