@@ -48,7 +48,15 @@ from game.models import (
     TurnOps,
     Verdict,
 )
-from game.state import Scene, guessed_ids, hint_mask, message_json, phase_json, player_json, view_of
+from game.state import (
+    Scene,
+    guessed_ids,
+    hint_mask,
+    joined_player_json,
+    message_json,
+    phase_json,
+    view_of,
+)
 from game.words import Candidate, pick_choices, room_candidates, vocabulary
 
 logger = logging.getLogger(__name__)
@@ -348,7 +356,7 @@ def connect(room_id: int, identity: Identity, connection_id: str) -> Seat:
                 player.score = 0
             player.save()
             _queue_new_drawer(room, player)
-            out.send({"type": "player_joined", "player": player_json(player, Scene.load(room))})
+            out.send({"type": "player_joined", "player": joined_player_json(room, player)})
         host = room.host
         if host is None or not host.present or host.is_ai:
             room.host = player
@@ -520,7 +528,7 @@ def _sync_ai_seat(room: Room, out: Outbox, now: dt.datetime) -> None:
         ai.joined_at = now
         ai.score = 0
         ai.save()
-        out.send({"type": "player_joined", "player": player_json(ai, Scene.load(room))})
+        out.send({"type": "player_joined", "player": joined_player_json(room, ai)})
     elif not room.ai_enabled and ai is not None and ai.present:
         _remove(room, ai, "left", out, now)
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Q
 
-from accounts.profiles import public_badges
+from accounts.profiles import public_badge, public_badges
 from game import clock, matching, oplog
 from game.forms import settings_of
 from game.models import (
@@ -78,15 +78,39 @@ def hint_mask(turn: Turn, hints_on: bool) -> str:
 
 
 def player_json(player: Player, scene: Scene) -> dict:
+    return _player_json(
+        player,
+        scene.room,
+        guessed=player.pk in scene.guessed,
+        badge=scene.badges.get(player.user_id),
+    )
+
+
+def joined_player_json(room: Room, player: Player) -> dict:
+    """:func:`player_json` of one player (who just sat down) without loading a whole
+    :class:`Scene`: at most the room's turn, one guess and this player's badge are read,
+    however many players the room has."""
+    turn = room.current_turn if room.phase in TURN_PHASES else None
+    # Only a player the turn counts as a guesser can have guessed it right (actions._guess),
+    # e.g. one who left during the turn and is back: a newcomer needs no query.
+    guessed = (
+        turn is not None
+        and player.pk in turn.guessers
+        and Guess.objects.filter(turn=turn, player=player, verdict=Verdict.CORRECT).exists()
+    )
+    return _player_json(player, room, guessed=guessed, badge=public_badge(player.user_id))
+
+
+def _player_json(player: Player, room: Room, *, guessed: bool, badge: dict | None) -> dict:
     return {
         "id": player.pk,
         "name": player.name,
         "is_ai": player.is_ai,
-        "is_host": player.pk == scene.room.host_id,
+        "is_host": player.pk == room.host_id,
         "score": player.score,
         "connected": player.connected,
-        "guessed": player.pk in scene.guessed,
-        "badge": _avatar(scene.badges.get(player.user_id)),
+        "guessed": guessed,
+        "badge": _avatar(badge),
     }
 
 

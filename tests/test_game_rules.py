@@ -9,7 +9,10 @@ from __future__ import annotations
 import json
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
+from accounts.identity import Identity
 from game import actions, clock, scoring, state
 from game.actions import GameError
 from game.models import Guess, Message, Phase, Player, Room
@@ -382,3 +385,47 @@ def test_a_live_process_keeps_vouching_for_its_connections(sent):
     sent.run(actions.tick, room.pk)
     assert sent.seen(ids["host"], "presence") == []
     assert Player.objects.get(pk=b.pk).connected
+
+
+def _signed_in_drawing_room(sent, django_user_model, players: int):
+    """A room whose host draws 사과 while ``players - 1`` others guess, all signed in (so a
+    whole scene would read their badges); returns (room, player ids)."""
+    people = [
+        Identity(
+            user_id=django_user_model.objects.create_user(f"u{i}").pk, guest_id=None, name=f"u{i}"
+        )
+        for i in range(players)
+    ]
+    room = create_room(
+        people[0], custom_words=["사과"], custom_words_only=True, word_choices=1, max_players=12
+    )
+    ids = [actions.connect(room.pk, person, f"conn-{person.name}").player_id for person in people]
+    sent.run(actions.start, room.pk, ids[0])
+    sent.run(actions.choose, room.pk, ids[0], 0)
+    sent.clear()
+    return room, ids
+
+
+@pytest.mark.parametrize("players", [2, 8])
+def test_a_connect_reads_the_joining_player_not_the_whole_room(sent, django_user_model, players):
+    room, _ids = _signed_in_drawing_room(sent, django_user_model, players)
+    late = django_user_model.objects.create_user("late")
+    with CaptureQueriesContext(connection) as queries:
+        sent.run(actions.connect, room.pk, Identity(late.pk, None, "late"), "conn-late")
+    # The same for 2 and 8 players: no query reads every seat for the player_joined event
+    # (the lock, time's catch-up, the seat, the count, the insert, the draw queue, the
+    # joiner's badge, the next wake-up, the version).
+    assert len(queries) == 17
+    (joined,) = sent.seen(_ids[0], "player_joined")
+    assert joined["player"]["badge"] is not None and joined["player"]["guessed"] is False
+
+
+def test_a_player_back_in_the_turn_they_guessed_shows_as_guessed(sent):
+    room, ids = drawing_room(sent, "drawer", "bob", "carol")
+    chat(sent, room, ids["bob"], "사과")
+    sent.run(actions.leave, room.pk, ids["bob"])
+    bob = Player.objects.get(pk=ids["bob"])
+    sent.clear()
+    sent.run(actions.connect, room.pk, Identity(None, bob.guest_id, "bob"), "conn-bob-2")
+    (joined,) = sent.seen(ids["drawer"], "player_joined")
+    assert joined["player"]["id"] == ids["bob"] and joined["player"]["guessed"] is True
