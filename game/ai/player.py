@@ -365,9 +365,14 @@ def plan(room_id: int) -> Plan:
         return STOP
     prof = profile(seat.difficulty)
     now = clock.now()
-    _ensure_row(room_id)
-    start_turn(room_id, seat.turn_id, seat.started_at + dt.timedelta(seconds=prof.reaction), now)
     state = AIRoomState.objects.filter(room_id=room_id).first()
+    if state is None or state.turn_id != seat.turn_id:
+        # Once per turn: the row is set up for this turn (start_turn changes nothing while
+        # the row is on it, so the later looks skip both).
+        _ensure_row(room_id)
+        first_call_at = seat.started_at + dt.timedelta(seconds=prof.reaction)
+        start_turn(room_id, seat.turn_id, first_call_at, now)
+        state = AIRoomState.objects.filter(room_id=room_id).first()
     if state is None or state.turn_id != seat.turn_id:
         return Plan(wait=LEASE_POLL)  # the previous turn's call is still in flight
     if state.said_count >= prof.max_guesses or _ai_guessed(seat):

@@ -101,6 +101,26 @@ def test_a_new_turn_resets_the_seat(game_clock):
     assert state.turn_id == turn.id and state.said == []
 
 
+def test_later_looks_of_a_turn_do_not_set_up_the_seat_again(
+    game_clock, quiet_game, django_assert_num_queries
+):
+    from game.models import TurnOps
+
+    room, turn, _, _ = seat_ai_turn(ops=STROKE)
+    ready(room, game_clock)
+    first = player.plan(room.id)
+    player.finish(first, GuessResult(backend="local", model="m", outcome=Outcome.OK))
+    TurnOps.objects.create(turn=turn, seq=len(STROKE), ops=STROKE)
+    turn.op_count = 2 * len(STROKE)
+    turn.save(update_fields=["op_count"])
+    game_clock.shift(30)
+    # The room with its turn, the AI seat, the AI's row, its right guess, the claim, the ops
+    # and the turn of the (cached) candidates: no row check nor start_turn update.
+    with django_assert_num_queries(7):
+        second = player.plan(room.id)
+    assert second.seat is not None and second.ops == STROKE + STROKE
+
+
 def test_a_call_records_its_outcome_and_says_a_confident_guess(game_clock, quiet_game):
     said, shown = quiet_game
     room, turn, _, ai = seat_ai_turn(ops=STROKE)
