@@ -42,9 +42,10 @@ CLOSE_ABUSE = 4008
 CLOSE_SERVER_ERROR = 1011
 #: A long stroke is persisted at least this often even before it ends.
 FLUSH_AFTER_SECONDS = 1.0
-#: Snapshots a connection sends by itself after it missed relayed ops (a gap): 3 at once, then
-#: one a second. A gap that persists (the shared tail was evicted: the ops are in no snapshot
-#: until the drawer's next flush, within a second) must not turn every batch into a read.
+#: Snapshots a connection sends by itself after it missed relayed ops or a room message (a
+#: gap in their ``seq`` or ``version``): 3 at once, then one a second. A gap that persists (the
+#: shared tail was evicted: the ops are in no snapshot until the drawer's next flush, within a
+#: second) must not turn every batch into a read.
 RESYNC_RATE, RESYNC_BURST = 1.0, 3.0
 RESYNC_RETRY_SECONDS = 0.25
 
@@ -110,7 +111,10 @@ class RoomConsumer(AsyncWebsocketConsumer):
         self.connection_id = secrets.token_hex(8)
         self.ready = False
         self.pending: list[dict] = []
-        self.snapshot_version = 0
+        #: The room version this connection's client is at: its snapshot's, then that of each
+        #: room message delivered. Every published room message is one version more than the
+        #: one before, so the next must be exactly ``version + 1``.
+        self.version = 0
         self.view: dict = {"phase": None, "turn_id": None, "drawer_id": None}
         #: Ops of the current turn this connection has received (snapshot + live batches).
         self.seen_turn: int | None = None
@@ -125,8 +129,9 @@ class RoomConsumer(AsyncWebsocketConsumer):
         self.flush_lock = asyncio.Lock()
         #: One snapshot at a time (connect, sync, resync): each sets ready and seen.
         self.snapshot_lock = asyncio.Lock()
-        #: Relayed ops went missing on the way here: batches are dropped (not forwarded with a
-        #: hole) until the resync task has sent a fresh snapshot, which contains them.
+        #: Relayed ops or a room message went missing on the way here: batches are dropped (not
+        #: forwarded with a hole) until the resync task has sent a fresh snapshot, which
+        #: contains them; room messages wait for it as long as their versions have a gap.
         self.out_of_sync = False
         self.resync_task: asyncio.Task | None = None
         self.resync_bucket = TokenBucket(RESYNC_RATE, RESYNC_BURST)
@@ -180,7 +185,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
             self.out_of_sync = False
             snapshot = await self._read_snapshot()
             self.view = snapshot.pop("view")
-            self.snapshot_version = snapshot["version"]
+            self.version = snapshot["version"]
             turn = snapshot["turn"]
             self.seen_turn = turn["id"] if turn else None
             self.seen = turn["seq"] if turn else 0
@@ -231,13 +236,23 @@ class RoomConsumer(AsyncWebsocketConsumer):
             await self._deliver_draw(message)
 
     async def _deliver_room(self, message: dict) -> None:
-        if message["version"] <= self.snapshot_version:
-            return  # already part of the snapshot this connection got
-        self.view = message["view"]
+        version = message["version"]
+        if version <= self.version:
+            return  # part of the snapshot this connection got, or late (published out of order)
         me = self.player_id
-        for text, recipients, excluded in message["events"]:
-            if (recipients is None or me in recipients) and me not in excluded:
-                await self.send(text_data=text)
+        if version > self.version + 1:
+            # A room message before this one never arrived (the channel layer dropped it, a
+            # publish failed) or is late: its events would be skipped or come out of order. A
+            # fresh snapshot has its state and this message's; until then the gap stays open
+            # and later messages are dropped too.
+            self._resync()
+        else:
+            self.version = version
+            self.view = message["view"]
+            for text, recipients, excluded in message["events"]:
+                if (recipients is None or me in recipients) and me not in excluded:
+                    await self.send(text_data=text)
+        # Controls concern this very connection (replaced, kicked): acted on even in a gap.
         for control in message["controls"]:
             if control["close"] == me and control["keep"] != self.connection_id:
                 await self._close(control["code"])

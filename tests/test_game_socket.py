@@ -449,6 +449,103 @@ async def test_a_lost_batch_resynchronises_the_receiver_instead_of_leaving_a_gap
         await guest.close()
 
 
+def drop_next_room_message(monkeypatch) -> list[dict]:
+    """The channel layer loses the next room message (one outbox: a phase change, a chat
+    line, scores...), as Redis does to a full channel or an expired message."""
+    from game import events
+
+    real_publish, dropped = events.publish, []
+
+    def publish(room_id, message):
+        if not dropped:
+            dropped.append(message)
+            return
+        real_publish(room_id, message)
+
+    monkeypatch.setattr(events, "publish", publish)
+    return dropped
+
+
+def chat_seen_by(player) -> list[str]:
+    """The chat lines the player's client shows: each snapshot's, then the live ones."""
+    lines: list[str] = []
+    for message in player.log:
+        if message["type"] == "snapshot":
+            lines = [entry["text"] for entry in message["chat"]]
+        elif message["type"] == "chat":
+            lines.append(message["text"])
+    return lines
+
+
+async def test_a_lost_phase_change_resynchronises_the_watchers(monkeypatch):
+    """The room message announcing a phase is lost: the next one comes with a version one
+    beyond. A connection must not go on from there as if nothing had happened; it sends its
+    client a fresh snapshot (the right phase), and later messages flow as usual."""
+    room, host, guest = await two_players()
+    try:
+        dropped = drop_next_room_message(monkeypatch)
+        await host.send("start")  # "choosing" reaches no one
+        await until(lambda: dropped)
+        await host.send("choose", index=0)
+        snapshot = await guest.expect("snapshot")
+        assert snapshot["version"] > dropped[0]["version"]
+        assert (snapshot["phase"], snapshot["you"]["role"]) == ("drawing", "guesser")
+        await guest.send("chat", text="안녕")
+        await host.expect("chat", text="안녕")
+        await guest.expect("chat", text="안녕")
+        phases = [m["phase"] for m in guest.log if m["type"] in ("snapshot", "phase")]
+        assert phases[-1] == "drawing" and "choosing" not in phases
+        assert len([m for m in guest.log if m["type"] == "snapshot"]) == 2
+    finally:
+        await host.close()
+        await guest.close()
+
+
+async def test_a_lost_chat_line_comes_back_with_the_snapshot_and_none_twice(monkeypatch):
+    room, host, guest = await two_players()
+    try:
+        dropped = drop_next_room_message(monkeypatch)
+        await guest.send("chat", text="하나")  # lost
+        await until(lambda: dropped)
+        await guest.send("chat", text="둘")
+        await host.expect("snapshot")
+        await guest.send("chat", text="셋")
+        await host.expect("chat", text="셋")
+        assert chat_seen_by(host)[-3:] == ["하나", "둘", "셋"]
+        assert len([line for line in chat_seen_by(host) if line == "둘"]) == 1
+    finally:
+        await host.close()
+        await guest.close()
+
+
+async def test_a_late_room_message_is_not_delivered_after_a_newer_one(monkeypatch):
+    """Two processes commit versions n and n+1 in order but publish them the other way round:
+    n arrives after n+1, older than what the client has. It must not roll the client back, nor
+    be sent twice."""
+    from game import events
+
+    room, host, guest = await two_players()
+    try:
+        sent = []
+        real_publish = events.publish
+
+        def publish(room_id, message):
+            sent.append(message)
+            real_publish(room_id, message)
+
+        monkeypatch.setattr(events, "publish", publish)
+        await guest.send("chat", text="하나")
+        await host.expect("chat", text="하나")
+        await guest.send("chat", text="둘")
+        await host.expect("chat", text="둘")
+        await member_of(room, host).hub_room(sent[0])  # "하나" once more, late
+        assert await host.nothing_of("chat", text="하나")
+        assert await host.nothing_of("snapshot")
+    finally:
+        await host.close()
+        await guest.close()
+
+
 async def test_a_stroke_whose_save_fails_is_still_relayed(monkeypatch):
     """The database refuses the chunk of a finished stroke: the drawer's socket closes (1011)
     and the ops wait to be saved, but the others see the stroke now, a late snapshot has it,
