@@ -192,6 +192,38 @@ def test_three_players_play_a_whole_turn(pages):
     no_csp_violations(pages)
 
 
+# A snapshot of the running turn as the server would send it, but with no ops yet: the
+# server's read missed the drawer's last strokes (they were still on their way).
+STALE_SNAPSHOT = """(asked) => {
+  const c = window.catchmind, S = c.state;
+  if (asked) S.snapshotAsked = true;
+  c.receive({type: "snapshot", server_time: Date.now(), you: S.you, room: S.room,
+    players: S.players, phase: S.phase, round: S.round, rounds: S.rounds, ends_at: S.endsAt,
+    ranking: S.ranking, vote_kicks: [], turn: {...S.turn, ops: [], seq: 0}, chat: []});
+}"""
+
+
+def test_an_unasked_snapshot_keeps_the_drawers_own_strokes(pages):
+    """The server re-sends a snapshot when it lost a room message (docs/protocol.md). The
+    drawer's board has every op they drew, also those the snapshot's read missed, so it keeps
+    them; a guesser's board, and a snapshot the drawer asked for, follow the server."""
+    host = pages.new()
+    invite = create_room(host, "방장")
+    guest = pages.new()
+    join(guest, invite, "철수")
+    drawer, _ = start_and_choose(host, [host, guest])
+    guesser = guest if drawer is host else host
+    stroke(drawer, [(0.2, 0.3), (0.5, 0.6), (0.8, 0.3)])
+    guesser.wait_for_function(f"() => ({INK})() > 50")
+
+    drawer.evaluate(STALE_SNAPSHOT, False)
+    assert drawer.evaluate(INK) > 50
+    guesser.evaluate(STALE_SNAPSHOT, False)
+    assert guesser.evaluate(INK) == 0
+    drawer.evaluate(STALE_SNAPSHOT, True)
+    assert drawer.evaluate(INK) == 0
+
+
 def test_undo_clear_late_joiner_reload_and_reconnect_show_the_same_drawing(pages):
     host = pages.new()
     invite = create_room(host, "방장")

@@ -23,6 +23,7 @@ export const S = {
   chatIds: new Set(),
   finalShownFor: null,
   settingsPending: false,
+  snapshotAsked: true, // the next snapshot answers a new socket or our sync (else: unasked)
 };
 
 /** The page's elements, looked up once. */

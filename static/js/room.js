@@ -263,10 +263,17 @@ const handlers = {
     S.ranking = m.ranking;
     S.finalShownFor = m.phase === "finished" && S.finalShownFor ? m.ranking : S.finalShownFor;
     S.voteKicks = new Map((m.vote_kicks ?? []).map((v) => [v.target_id, v]));
-    // Whole view from the snapshot: the drawing too, even of the same turn.
-    input.cancel();
+    // Whole view from the snapshot: the drawing too, even of the same turn. Except for an
+    // unasked snapshot (the server lost a room message, docs/protocol.md) during our own
+    // drawing: our board already has every op we drew, also those still on their way.
+    const ownDrawing =
+      !S.snapshotAsked && m.turn && m.turn.id === S.turn?.id && m.turn.drawer_id === m.you?.player_id;
+    S.snapshotAsked = false;
     S.turn = m.turn ? { ...m.turn, guessed: m.turn.guessed ?? [] } : null;
-    loadBoard(m.turn?.ops ?? []);
+    if (!ownDrawing) {
+      input.cancel();
+      loadBoard(m.turn?.ops ?? []);
+    }
     els.chatLog.replaceChildren();
     S.chatIds.clear();
     for (const entry of m.chat ?? []) chatEntry(entry);
@@ -413,7 +420,10 @@ const handlers = {
       showErrors(els.settingsForm, errors);
       return;
     }
-    if (m.ref === "draw" && m.code === "bad_ops") send({ type: "sync" }); // realign the board
+    if (m.ref === "draw" && m.code === "bad_ops") {
+      S.snapshotAsked = true;
+      send({ type: "sync" }); // realign the board
+    }
     // The tail of a stroke that crossed the end of the turn is refused; nothing to tell.
     if (m.ref === "draw" && (m.code === "rate_limited" || !canDraw())) return;
     chatLine("is-error", m.message ?? m.code);
@@ -461,6 +471,7 @@ function connect() {
     onMessage: (m) => handlers[m.type]?.(m),
     onOpen: () => {
       S.connected = true;
+      S.snapshotAsked = true; // a new socket starts with its snapshot
       if (wasConnected) toast(t("reconnected"));
       wasConnected = true;
       els.statusDot.classList.remove("is-offline");
