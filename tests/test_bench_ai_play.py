@@ -4,18 +4,15 @@ from __future__ import annotations
 
 import importlib.util
 import math
-import os
 import sys
 from pathlib import Path
 
 import pytest
 
+from tests.conftest import quickdraw_dir
+
 REPO = Path(__file__).resolve().parent.parent
 BENCH = REPO / "bench" / "bench_ai_play.py"
-
-
-def quickdraw_dir() -> Path:
-    return Path(os.environ.get("CATCHMIND_QUICKDRAW_DIR") or REPO.parent / "shared" / "quickdraw")
 
 
 @pytest.fixture(scope="module")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
 from pathlib import Path
 
 import numpy as np
@@ -23,13 +22,9 @@ from game.ai.sketch import (
     partial,
     prior_weights,
 )
+from tests.conftest import quickdraw_dir
 
-REPO = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "sketches"
-
-
-def quickdraw_dir() -> Path:
-    return Path(os.environ.get("CATCHMIND_QUICKDRAW_DIR") or REPO.parent / "shared" / "quickdraw")
 
 
 @pytest.fixture(scope="module")
