@@ -56,10 +56,11 @@ def _can_view(request: HttpRequest, drawing: Drawing) -> bool:
     )
 
 
-def _visible(request: HttpRequest, pk: int, *, heavy: bool = False, likes: bool = False) -> Drawing:
-    """The drawing if this visitor may see it; ``likes`` adds ``like_count`` and, for a
-    signed-in visitor, ``liked`` (:meth:`DrawingQuerySet.with_likes`, same query)."""
-    qs = Drawing.objects.all() if heavy else Drawing.objects.light()
+def _visible(request: HttpRequest, pk: int, *, likes: bool = False) -> Drawing:
+    """The drawing (without its heavy columns) if this visitor may see it; ``likes`` adds
+    ``like_count`` and, for a signed-in visitor, ``liked`` (:meth:`DrawingQuerySet.with_likes`,
+    same query)."""
+    qs = Drawing.objects.light()
     if likes:
         qs = qs.with_likes(request.user)
     drawing = get_object_or_404(qs, pk=pk)
