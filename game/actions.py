@@ -493,8 +493,8 @@ def update_settings(room_id: int, player_id: int, data: object) -> None:
             raise GameError("wrong_phase", _("Settings can only change in the lobby."))
         if not isinstance(data, dict) or not data:
             raise GameError("bad_message", _("settings must be a non-empty object."))
-        current = settings_of(room)
-        unknown = sorted(set(data) - set(current) - {"custom_word_count"})
+        current = settings_of(room)  # custom_word_count included: echoing it back is fine
+        unknown = sorted(set(data) - set(current))
         form = RoomSettingsForm(current | data, humans=len(_humans(room)))
         if unknown or not form.is_valid():
             errors = {} if form.is_valid() else form.error_dict()

@@ -258,6 +258,10 @@ def test_settings_change_only_in_the_lobby_by_the_host_with_per_field_errors(sen
     with pytest.raises(GameError) as refused:
         actions.update_settings(room.pk, ids["host"], {"max_players": 2})
     assert refused.value.errors["max_players"][0]["code"] == "too_small"
+    # The settings as the host got them (custom_word_count included) can be sent back as is.
+    echoed = sent.seen(ids["host"], "settings")[-1]["settings"]
+    assert "custom_word_count" in echoed
+    sent.run(actions.update_settings, room.pk, ids["host"], echoed)
 
 
 def test_a_full_room_refuses_another_player():
