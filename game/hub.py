@@ -78,9 +78,10 @@ class Hub:
                 self.channel = await self.layer.new_channel()
                 self._reader = asyncio.create_task(self._read(self.channel))
                 self._heartbeat = asyncio.create_task(self._beat())
-            # Re-added on every join: it also renews the membership's expiry in Redis.
-            await self.layer.group_add(group_name(room_id), self.channel)
-            self.rooms.setdefault(room_id, set()).add(member)
+            members = self.rooms.setdefault(room_id, set())
+            if not members:  # the heartbeat renews the membership (_beat)
+                await self.layer.group_add(group_name(room_id), self.channel)
+            members.add(member)
 
     async def leave(self, room_id: int, member: Member) -> None:
         async with self._lock:

@@ -16,12 +16,13 @@ class Layer:
     def __init__(self) -> None:
         self.queue: asyncio.Queue = asyncio.Queue()
         self.fail = 0
+        self.added: list[str] = []
 
     async def new_channel(self) -> str:
         return "specific.test!hub"
 
     async def group_add(self, group: str, channel: str) -> None:
-        pass
+        self.added.append(group)
 
     async def group_discard(self, group: str, channel: str) -> None:
         pass
@@ -114,3 +115,18 @@ async def test_one_broken_connection_does_not_keep_a_message_from_the_others(hub
     finally:
         await hub.leave(7, broken)
         await hub.leave(7, fine)
+
+
+async def test_a_room_group_is_joined_once_and_renewed_by_the_heartbeat(hub, monkeypatch):
+    monkeypatch.setattr(hub_module, "HEARTBEAT_SECONDS", 0.01)
+    monkeypatch.setattr(hub_module.actions, "heartbeat", lambda ids: None)
+    first, second = Member(1), Member(2)
+    await hub.join(7, first)
+    await hub.join(7, second)
+    try:
+        assert hub.layer.added == ["room.7"]
+        await until(lambda: len(hub.layer.added) >= 2)
+        assert set(hub.layer.added) == {"room.7"}
+    finally:
+        await hub.leave(7, first)
+        await hub.leave(7, second)
