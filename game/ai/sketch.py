@@ -38,7 +38,6 @@ VALIDATION_FRACTION = 0.15
 #: Share of the *training* drawings set aside (another hash) to compare training recipes, so
 #: that choosing a recipe never looks at the validation split.
 DEV_FRACTION = 0.15
-SPLITS = ("all", "train", "val", "fit", "dev")
 FRACTIONS = (0.25, 0.5, 0.75, 1.0)
 
 
@@ -203,7 +202,11 @@ def is_validation(key_id: str, fraction: float = VALIDATION_FRACTION) -> bool:
 
 def is_dev(key_id: str, fraction: float = DEV_FRACTION) -> bool:
     """The recipe-comparison part of the training split (independent of the validation hash)."""
-    return not is_validation(key_id) and _hash_share(f"catchmind-dev:{key_id}") < fraction
+    return not is_validation(key_id) and _in_dev_cut(key_id, fraction)
+
+
+def _in_dev_cut(key_id: str, fraction: float = DEV_FRACTION) -> bool:
+    return _hash_share(f"catchmind-dev:{key_id}") < fraction
 
 
 def _hash_share(text: str) -> float:
@@ -219,8 +222,8 @@ def in_split(key_id: str, split: str) -> bool:
     if split in ("train", "val"):
         return is_validation(key_id) == (split == "val")
     if split in ("fit", "dev"):
-        return not is_validation(key_id) and is_dev(key_id) == (split == "dev")
-    raise ValueError(f"unknown split {split!r} (one of {', '.join(SPLITS)})")
+        return not is_validation(key_id) and _in_dev_cut(key_id) == (split == "dev")
+    raise ValueError(f"unknown split {split!r} (one of all, train, val, fit, dev)")
 
 
 def ndjson_files(data_dir: Path | str) -> list[Path]:
