@@ -491,14 +491,12 @@ def report(cfg: Config, run: dict[str, Any], val_set: list[Drawing] | None = Non
     metrics["threads"] = cfg.threads
     metrics["workers"] = cfg.workers
     metrics["onnx_bytes"] = (cfg.out / "sketch.onnx").stat().st_size
-    metrics["n_train"] = run.get("n_train", sum(train_counts.values()))
+    metrics["n_train"] = run["n_train"]
     metrics["n_val"] = len(val_set)
     metrics["well_covered"] = sorted(n for n, c in train_counts.items() if c >= WELL_COVERED_MIN)
     (cfg.out / "metrics.json").write_text(
         json.dumps({**run, "validation": metrics}, indent=1) + "\n"
     )
-    if run.get("command"):
-        cfg.command = run["command"]
     write_plots(run["history"], metrics, cfg.docs / "img")
     write_model_card(cfg, metrics, run["history"], train_counts)
     return metrics
@@ -512,11 +510,10 @@ def rebuild_reports(cfg: Config) -> dict:
     """
     stored = json.loads((cfg.out / "metrics.json").read_text(encoding="utf-8"))
     run = {k: v for k, v in stored.items() if k != "validation"}
-    if "train_seconds" not in run:
-        run["train_seconds"] = stored["validation"]["train_seconds"]
-    for key, value in run.get("config", {}).items():
+    for key, value in run["config"].items():
         if key in _RUN_FIELDS:
             setattr(cfg, key, value)
+    cfg.command = run.get("command") or cfg.command  # the card quotes the training command
     return report(cfg, run)
 
 
