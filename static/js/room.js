@@ -154,7 +154,7 @@ function tick() {
   const left = clock.left(S.endsAt);
   const seconds = Math.ceil(left / 1000);
   els.timerValue.textContent = String(seconds);
-  const total = S.phaseTotal || (S.phase === "drawing" ? (S.room?.settings?.draw_time ?? 80) * 1000 : left);
+  const total = S.phaseTotal || left; // set by snapshot (PHASE_MS) and phase (ends_at)
   els.timer.style.setProperty("--p", String(total > 0 ? Math.min(1, left / total) : 0));
   els.timer.classList.toggle("urgent", S.phase === "drawing" && seconds <= 10);
 }
