@@ -218,11 +218,14 @@ def next_wake(room: Room) -> int | None:
     return clock.to_ms(min(moments)) if moments else None
 
 
-def heartbeat(connection_ids: list[str]) -> None:
-    """The hub of a live process vouches for its connections (wall clock, not game clock:
-    this is about processes being alive)."""
+def heartbeat(room_ids: list[int], connection_ids: list[str]) -> None:
+    """The hub of a live process vouches for its connections to these rooms (wall clock, not
+    game clock: this is about processes being alive). The rooms pick the rows by the indexed
+    room key: seats are never deleted, so the table only grows."""
     if connection_ids:
-        Player.objects.filter(connection_id__in=connection_ids).update(seen_at=timezone.now())
+        Player.objects.filter(room_id__in=room_ids, connection_id__in=connection_ids).update(
+            seen_at=timezone.now()
+        )
 
 
 def _expire_stale_connections(room: Room, out: Outbox, now: dt.datetime) -> None:

@@ -112,9 +112,10 @@ class Hub:
     async def _beat(self) -> None:
         while True:
             await asyncio.sleep(HEARTBEAT_SECONDS)
+            rooms = list(self.rooms)
             ids = [m.connection_id for members in self.rooms.values() for m in members]
             try:
-                await database_sync_to_async(actions.heartbeat)(ids)
+                await database_sync_to_async(actions.heartbeat)(rooms, ids)
                 # Renew the group memberships too: Redis expires them after a day.
                 if self.channel is not None:
                     for room_id in list(self.rooms):

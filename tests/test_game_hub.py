@@ -119,7 +119,7 @@ async def test_one_broken_connection_does_not_keep_a_message_from_the_others(hub
 
 async def test_a_room_group_is_joined_once_and_renewed_by_the_heartbeat(hub, monkeypatch):
     monkeypatch.setattr(hub_module, "HEARTBEAT_SECONDS", 0.01)
-    monkeypatch.setattr(hub_module.actions, "heartbeat", lambda ids: None)
+    monkeypatch.setattr(hub_module.actions, "heartbeat", lambda rooms, ids: None)
     first, second = Member(1), Member(2)
     await hub.join(7, first)
     await hub.join(7, second)

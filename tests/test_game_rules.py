@@ -367,7 +367,7 @@ def test_connections_of_a_process_that_died_go_stale_and_then_lose_the_seat(sent
     room, ids = seated_room("host", "b")
     # The process holding b's socket stopped vouching for it 91 s ago (it crashed).
     Player.objects.filter(pk=ids["b"]).update(seen_at=timezone.now() - dt.timedelta(seconds=91))
-    actions.heartbeat(["conn-does-not-matter"])
+    actions.heartbeat([room.pk], ["conn-does-not-matter"])
     sent.run(actions.tick, room.pk)
     assert sent.seen(ids["host"], "presence") == [
         {"type": "presence", "player_id": ids["b"], "connected": False}
@@ -385,7 +385,7 @@ def test_a_live_process_keeps_vouching_for_its_connections(sent):
     room, ids = seated_room("host", "b")
     b = Player.objects.get(pk=ids["b"])
     Player.objects.filter(pk=b.pk).update(seen_at=timezone.now() - dt.timedelta(seconds=91))
-    actions.heartbeat([b.connection_id])
+    actions.heartbeat([room.pk], [b.connection_id])
     sent.run(actions.tick, room.pk)
     assert sent.seen(ids["host"], "presence") == []
     assert Player.objects.get(pk=b.pk).connected
