@@ -20,18 +20,17 @@ import contextlib
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
 import threading
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote
 
 import pytest
+
+from tests.process_support import free_port, wait_until_up
 
 REPO = Path(__file__).resolve().parent.parent
 CHROMIUM = os.environ.get("CATCHMIND_CHROMIUM", "/usr/bin/chromium")
@@ -63,12 +62,6 @@ def pytest_runtest_makereport(item, call):
     setattr(item, f"rep_{report.when}", report)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _database_url() -> str:
     """The test database as a DATABASE_URL for the server process."""
     from django.db import connection
@@ -82,20 +75,6 @@ def _database_url() -> str:
     host = sd["HOST"] or "127.0.0.1"
     port = sd["PORT"] or "5432"
     return f"postgres://{auth}@{host}:{port}/{quote(sd['NAME'])}"
-
-
-def _wait_until_up(url: str, proc: subprocess.Popen, log: Path, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"daphne exited early:\n{log.read_text()[-4000:]}")
-        try:
-            with urllib.request.urlopen(url + "/healthz", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError(f"daphne did not answer in {timeout} s:\n{log.read_text()[-4000:]}")
 
 
 def _is_test_database(connection) -> bool:
@@ -151,7 +130,7 @@ def daphne_server(browser_database, django_db_blocker) -> Iterator[str]:
     """Base URL of a Daphne serving the project on the test database."""
     with django_db_blocker.unblock():
         database_url = _database_url()
-    port = _free_port()
+    port = free_port()
     log = Path(tempfile.mkstemp(prefix="daphne-", suffix=".log")[1])
     media = tempfile.mkdtemp(prefix="browser-media-")
     env = {
@@ -170,7 +149,7 @@ def daphne_server(browser_database, django_db_blocker) -> Iterator[str]:
         proc = subprocess.Popen(command, cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
-        _wait_until_up(url, proc, log)
+        wait_until_up(url, proc, log)
         yield url
     finally:
         proc.terminate()

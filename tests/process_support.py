@@ -6,15 +6,39 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import socket
 import subprocess
 import sys
+import time
 import urllib.request
 from contextlib import AsyncExitStack
 from http.cookies import SimpleCookie
+from pathlib import Path
 
 from tests.conftest import REPO
 
 WAIT = 10.0
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_until_up(url: str, proc: subprocess.Popen, log: Path, timeout: float = 30) -> None:
+    """Wait until the Daphne ``proc`` at ``url`` answers /healthz; its ``log`` in the error."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"daphne exited early:\n{log.read_text()[-4000:]}")
+        try:
+            with urllib.request.urlopen(url + "/healthz", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"daphne did not answer in {timeout} s:\n{log.read_text()[-4000:]}")
 
 
 def settings_in_child(tmp_path, expression: str, *, unset=(), **env: str):

@@ -8,17 +8,15 @@ from __future__ import annotations
 
 import os
 import secrets
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
 from tests.conftest import POSTGRES_URL, REDIS_URL, REPO
+from tests.process_support import free_port, wait_until_up
 
 # --------------------------------------------------------------------------------------
 # Websocket games in this process (channels' test communicator)
@@ -90,12 +88,6 @@ def gallery_media(settings, tmp_path):
 # --------------------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def migrate(env: dict, *args: str) -> None:
     subprocess.run(
         [sys.executable, "manage.py", "migrate", *args, "--noinput", "-v0"],
@@ -147,35 +139,29 @@ def servers(database_url, tmp_path: Path):
     try:
         for _ in range(2):
             port = free_port()
-            processes.append(
-                subprocess.Popen(
-                    [
-                        str(daphne),
-                        "-b",
-                        "127.0.0.1",
-                        "-p",
-                        str(port),
-                        "--application-close-timeout",
-                        "1",
-                        "catchmind.asgi:application",
-                    ],
-                    cwd=REPO,
-                    env=env,
-                    stdout=subprocess.DEVNULL,
-                    stderr=(tmp_path / f"daphne-{port}.log").open("w"),
+            log = tmp_path / f"daphne-{port}.log"
+            with log.open("w") as out:
+                processes.append(
+                    subprocess.Popen(
+                        [
+                            str(daphne),
+                            "-b",
+                            "127.0.0.1",
+                            "-p",
+                            str(port),
+                            "--application-close-timeout",
+                            "1",
+                            "catchmind.asgi:application",
+                        ],
+                        cwd=REPO,
+                        env=env,
+                        stdout=subprocess.DEVNULL,
+                        stderr=out,
+                    )
                 )
-            )
             ports.append(port)
-        deadline = time.monotonic() + 30
-        for port in ports:
-            while True:
-                try:
-                    with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2):
-                        break
-                except OSError:
-                    if time.monotonic() > deadline:
-                        raise
-                    time.sleep(0.1)
+        for process, port in zip(processes, ports, strict=True):
+            wait_until_up(f"http://127.0.0.1:{port}", process, tmp_path / f"daphne-{port}.log")
         yield ports
     finally:
         for process in processes:
