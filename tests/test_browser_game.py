@@ -223,6 +223,14 @@ def test_an_unasked_snapshot_keeps_the_drawers_own_strokes(pages):
     drawer.evaluate(STALE_SNAPSHOT, True)
     assert drawer.evaluate(INK) == 0
 
+    # A refused sync (rate limit) gets no snapshot: the next one is unasked again.
+    drawer.evaluate("""() => {
+      const c = window.catchmind;
+      c.state.snapshotAsked = true;
+      c.receive({type: "error", ref: "sync", code: "rate_limited", message: "slow down"});
+    }""")
+    assert drawer.evaluate("() => window.catchmind.state.snapshotAsked") is False
+
 
 def test_undo_clear_late_joiner_reload_and_reconnect_show_the_same_drawing(pages):
     host = pages.new()

@@ -424,6 +424,7 @@ const handlers = {
       S.snapshotAsked = true;
       send({ type: "sync" }); // realign the board
     }
+    if (m.ref === "sync") S.snapshotAsked = false; // refused (rate limit): no snapshot answers it
     // The tail of a stroke that crossed the end of the turn is refused; nothing to tell.
     if (m.ref === "draw" && (m.code === "rate_limited" || !canDraw())) return;
     chatLine("is-error", m.message ?? m.code);
