@@ -148,3 +148,13 @@ def stroke(stroke_id: int, *points: int, color: str = "#000000", width: int = 40
         {"op": "points", "id": stroke_id, "pts": list(points[2:])},
         {"op": "end", "id": stroke_id},
     ]
+
+
+async def until(predicate, seconds: float = 3.0) -> None:
+    """Wait for ``predicate()`` to hold, polling the event loop (the hub and consumers run in
+    it); fails the test after ``seconds``."""
+    for _ in range(int(seconds / 0.01)):
+        if predicate():
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError("timed out")

@@ -8,6 +8,7 @@ import pytest
 
 from game import hub as hub_module
 from game.hub import Hub
+from tests.game_support import until
 
 
 class Layer:
@@ -75,14 +76,6 @@ def draw_message(room_id: int, sender: int) -> dict:
         "sender": sender,
         "text": "{}",
     }
-
-
-async def until(predicate) -> None:
-    for _ in range(200):
-        if predicate():
-            return
-        await asyncio.sleep(0.01)
-    raise AssertionError("timed out")
 
 
 @pytest.fixture

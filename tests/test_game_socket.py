@@ -10,7 +10,7 @@ from channels.testing import WebsocketCommunicator
 
 from catchmind.asgi import application
 from game import clock
-from tests.game_support import ORIGIN, create_room, new_player, stroke
+from tests.game_support import ORIGIN, create_room, new_player, stroke, until
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -343,16 +343,6 @@ def member_of(room, player):
     from game.hub import Hub
 
     return next(m for m in Hub.current().rooms[room.pk] if m.player_id == player.id)
-
-
-async def until(predicate) -> None:
-    import asyncio
-
-    for _ in range(300):
-        if predicate():
-            return
-        await asyncio.sleep(0.01)
-    raise AssertionError("timed out")
 
 
 def drop_first_relay(monkeypatch) -> list[int]:
