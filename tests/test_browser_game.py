@@ -105,6 +105,17 @@ def board_point(page: Page, fx: float, fy: float) -> tuple[float, float]:
     return box["x"] + box["width"] * fx, box["y"] + box["height"] * fy
 
 
+def drawing_turn_of_two(pages) -> tuple[Page, Page, str]:
+    """A host and a guest in a room, the turn started and its word chosen:
+    (drawer, the other player, invite URL)."""
+    host = pages.new()
+    invite = create_room(host, "방장")
+    guest = pages.new()
+    join(guest, invite, "민수")
+    drawer, _word = start_and_choose(host, [host, guest])
+    return drawer, guest if drawer is host else host, invite
+
+
 def stroke(page: Page, points: list[tuple[float, float]], *, release: bool = True) -> None:
     """Draw with the mouse through board fractions (0..1)."""
     x, y = board_point(page, *points[0])
@@ -207,12 +218,7 @@ def test_an_unasked_snapshot_keeps_the_drawers_own_strokes(pages):
     """The server re-sends a snapshot when it lost a room message (docs/protocol.md). The
     drawer's board has every op they drew, also those the snapshot's read missed, so it keeps
     them; a guesser's board, and a snapshot the drawer asked for, follow the server."""
-    host = pages.new()
-    invite = create_room(host, "방장")
-    guest = pages.new()
-    join(guest, invite, "철수")
-    drawer, _ = start_and_choose(host, [host, guest])
-    guesser = guest if drawer is host else host
+    drawer, guesser, _invite = drawing_turn_of_two(pages)
     stroke(drawer, [(0.2, 0.3), (0.5, 0.6), (0.8, 0.3)])
     guesser.wait_for_function(f"() => ({INK})() > 50")
 
@@ -233,12 +239,7 @@ def test_an_unasked_snapshot_keeps_the_drawers_own_strokes(pages):
 
 
 def test_undo_clear_late_joiner_reload_and_reconnect_show_the_same_drawing(pages):
-    host = pages.new()
-    invite = create_room(host, "방장")
-    guest = pages.new()
-    join(guest, invite, "민수")
-    drawer, _word = start_and_choose(host, [host, guest])
-    viewer = guest if drawer is host else host
+    drawer, viewer, invite = drawing_turn_of_two(pages)
 
     drawer.click("[data-width='90']")
     stroke(drawer, [(0.1, 0.1), (0.4, 0.4)])
